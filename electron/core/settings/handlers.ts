@@ -1,0 +1,9 @@
+import type { RequestHandlers } from '../../shared/contract';
+import type { CoreContext } from '../context';
+
+export function createSettingsHandlers(ctx: CoreContext): Pick<RequestHandlers, 'settings.get' | 'settings.set'> {
+  return {
+    'settings.get': async () => ctx.settings.get(),
+    'settings.set': async (patch) => ctx.settings.set(patch),
+  };
+}

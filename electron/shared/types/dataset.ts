@@ -1,0 +1,101 @@
+import type { DatasetTokenStats } from './plan';
+
+export type FileType = 'jsonl' | 'json' | 'csv' | 'parquet';
+export type DatasetFormat = 'alpaca' | 'sharegpt' | 'messages' | 'prompt_completion' | 'text' | 'dpo';
+
+export interface ColumnMapping {
+  /** Our field name -> the user's column, e.g. { instruction: 'question', output: 'answer' }. */
+  [ourField: string]: string;
+}
+
+export interface Detection {
+  format: DatasetFormat;
+  /** 0..1: share of sampled rows that matched the format. */
+  confidence: number;
+  /** Other candidates with their confidence, best first. */
+  alternatives: { format: DatasetFormat; confidence: number }[];
+  columns: string[];
+}
+
+export type IssueSeverity = 'error' | 'warning';
+
+export interface DatasetIssue {
+  severity: IssueSeverity;
+  /** 1-based line (JSONL), row (CSV/Parquet/JSON array: 1-based record number). */
+  line: number;
+  field?: string;
+  code:
+    | 'INVALID_JSON'
+    | 'MISSING_FIELD'
+    | 'EMPTY_FIELD'
+    | 'UNKNOWN_ROLE'
+    | 'NOT_ENDING_WITH_ASSISTANT'
+    | 'ROLES_NOT_ALTERNATING'
+    | 'CHOSEN_EQUALS_REJECTED'
+    | 'DUPLICATE_ROW'
+    | 'TOO_LONG'
+    | 'INVALID_UTF8'
+    | 'WRONG_TYPE';
+  message: string;
+}
+
+export interface NormalisedMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+
+/** One normalised row: messages for SFT, prompt/chosen/rejected for DPO. */
+export type NormalisedRow =
+  | { messages: NormalisedMessage[] }
+  | { prompt: NormalisedMessage[]; chosen: NormalisedMessage[]; rejected: NormalisedMessage[] }
+  | { text: string };
+
+export interface DatasetStats extends DatasetTokenStats {
+  totalTokens: number;
+  /** Whether counts come from the model's tokenizer or a chars/4 estimate. */
+  tokenCounter: 'tokenizer' | 'estimate';
+  /** Histogram of token lengths: bucket upper bounds and counts. */
+  histogram: { upTo: number; count: number }[];
+  /** Rows longer than maxSeqLength (will be truncated). */
+  truncated: number;
+  maxSeqLength: number | null;
+}
+
+export interface DatasetReport {
+  path: string;
+  fileType: FileType;
+  sizeBytes: number;
+  detection: Detection;
+  /** Total records read, good + bad. */
+  rowsRead: number;
+  goodRows: number;
+  badRows: number;
+  warnings: number;
+  /** Every problem, in file order (capped by maxIssues, with issuesTruncated counting the rest). */
+  issues: DatasetIssue[];
+  issuesTruncated: number;
+  stats: DatasetStats;
+  /** First rows, normalised, for the preview table. */
+  preview: { line: number; raw: Record<string, unknown>; row: NormalisedRow }[];
+  usable: boolean;
+}
+
+export interface ImportedDataset {
+  id: string;
+  sourcePath: string;
+  format: DatasetFormat;
+  trainPath: string;
+  evalPath: string | null;
+  trainRows: number;
+  evalRows: number;
+  skippedRows: number;
+  report: DatasetReport;
+}
+
+/** A row rendered with the chosen model's chat template, as it will be trained. */
+export interface RenderedRow {
+  line: number;
+  /** Text segments; `train: true` marks what counts for the loss. */
+  segments: { text: string; train: boolean }[];
+  tokens: number;
+}

@@ -1,0 +1,59 @@
+export type TrainingMethod = 'qlora' | 'lora' | 'full';
+export type Objective = 'sft' | 'dpo';
+
+export interface DatasetTokenStats {
+  rows: number;
+  meanTokens: number;
+  p95Tokens: number;
+  maxTokens: number;
+}
+
+export interface PlanOverrides {
+  method?: TrainingMethod;
+  maxSeqLength?: number;
+  batchSize?: number;
+  gradAccum?: number;
+  loraRank?: number;
+  gradientCheckpointing?: boolean;
+  /** Plan for a card of this size instead of the detected one. */
+  vramGb?: number;
+  objective?: Objective;
+}
+
+export interface VramBreakdown {
+  weightsGb: number;
+  /** LoRA weights + optimiser states + gradients (or full ones for full fine-tuning). */
+  trainableGb: number;
+  activationsGb: number;
+  overheadGb: number;
+}
+
+export interface Plan {
+  modelId: string;
+  objective: Objective;
+  method: TrainingMethod;
+  load_in_4bit: boolean;
+  max_seq_length: number;
+  batch_size: number;
+  grad_accum: number;
+  effective_batch: number;
+  lora_rank: number;
+  lora_alpha: number;
+  lora_dropout: number;
+  target_modules: string[];
+  gradient_checkpointing: boolean;
+  optimizer: string;
+  learning_rate: number;
+  estimated_vram_gb: number;
+  breakdown: VramBreakdown;
+  /** VRAM the plan was made against (free VRAM of the chosen card, or --vram-gb). */
+  vram_budget_gb: number;
+  headroom_gb: number;
+  fits: boolean;
+  /** Human-readable reasons, one per decision. */
+  reasons: string[];
+  /** When nothing fits: the largest catalogue model that would fit this card. */
+  suggestion?: { modelId: string; name: string; method: TrainingMethod } | null;
+  /** 'cpu' when there is no CUDA GPU: only demo-size models are practical. */
+  device: 'cuda' | 'cpu';
+}

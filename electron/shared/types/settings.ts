@@ -1,0 +1,10 @@
+export interface Settings {
+  dataDir: string;
+  /** A Python the user chose instead of Hone's own environment; null for Hone's. */
+  pythonPath: string | null;
+  ollamaHost: string;
+  theme: 'light' | 'dark' | 'system';
+  hfToken?: string | null;
+  /** Whether the welcome screen was completed. */
+  onboarded: boolean;
+}

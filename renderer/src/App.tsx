@@ -1,0 +1,51 @@
+import { useEffect, useState } from 'react';
+import { announceReady, connectionListeners } from './bridge';
+import { useWizard, type View } from './stores/wizard';
+import { Wizard } from './components/Wizard';
+import { RunsPage } from './pages/RunsPage';
+import { ChatPage } from './pages/ChatPage';
+import { SettingsPage } from './pages/SettingsPage';
+import { WelcomePage } from './pages/WelcomePage';
+
+const NAV: { id: View; label: string }[] = [
+  { id: 'wizard', label: 'New fine-tune' },
+  { id: 'runs', label: 'Runs' },
+  { id: 'chat', label: 'Chat' },
+  { id: 'settings', label: 'Settings' },
+];
+
+export function App() {
+  const view = useWizard((s) => s.view);
+  const setView = useWizard((s) => s.setView);
+  const [connected, setConnected] = useState(true);
+
+  useEffect(() => {
+    announceReady();
+    const l = (c: boolean) => setConnected(c);
+    connectionListeners.add(l);
+    return () => {
+      connectionListeners.delete(l);
+    };
+  }, []);
+
+  return (
+    <div className="app">
+      <header className="topbar">
+        <span className="brand">Hone</span>
+        <nav>
+          {NAV.map((n) => (
+            <button key={n.id} type="button" data-testid={`nav-${n.id}`} className={view === n.id ? 'active' : ''} onClick={() => setView(n.id)}>
+              {n.label}
+            </button>
+          ))}
+        </nav>
+        {!connected && <span className="badge warn" role="status">Reconnecting…</span>}
+      </header>
+      {view === 'welcome' && <WelcomePage />}
+      {view === 'wizard' && <Wizard />}
+      {view === 'runs' && <RunsPage />}
+      {view === 'chat' && <ChatPage />}
+      {view === 'settings' && <SettingsPage />}
+    </div>
+  );
+}

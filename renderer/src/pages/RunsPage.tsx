@@ -1,0 +1,5 @@
+import { StepPlaceholder } from '../components/StepPlaceholder';
+
+export function RunsPage() {
+  return <StepPlaceholder title="Runs" />;
+}

@@ -1,0 +1,5 @@
+import { StepPlaceholder } from '../components/StepPlaceholder';
+
+export function ModelStep() {
+  return <StepPlaceholder title="Model" />;
+}

@@ -1,0 +1,10 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// base './' so the same build loads from file:// (Electron) and from the headless server.
+export default defineConfig({
+  root: __dirname,
+  base: './',
+  plugins: [react()],
+  build: { outDir: '../dist/renderer', emptyOutDir: true, sourcemap: true },
+});
