@@ -72,12 +72,14 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: process.env.HONE_CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS, headless: true });
 }
 
-/** Opens the app in a fresh page; fails the test on any uncaught page error. */
+/** Uncaught errors of each page opened with openApp, for specs to assert there were none. */
+export const pageErrors = new WeakMap<Page, string[]>();
+
 export async function openApp(browser: Browser, app: HeadlessApp): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1366, height: 900 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  (page as Page & { pageErrors?: string[] }).pageErrors = errors;
+  pageErrors.set(page, errors);
   await page.goto(app.url);
   return page;
 }
