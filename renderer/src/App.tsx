@@ -6,6 +6,7 @@ import { RunsPage } from './pages/RunsPage';
 import { ChatPage } from './pages/ChatPage';
 import { SettingsPage } from './pages/SettingsPage';
 import { WelcomePage } from './pages/WelcomePage';
+import { useSettings } from './stores/settings';
 
 const NAV: { id: View; label: string }[] = [
   { id: 'wizard', label: 'New fine-tune' },
@@ -21,6 +22,10 @@ export function App() {
 
   useEffect(() => {
     announceReady();
+    // A first launch (nothing onboarded yet) starts on the welcome screen.
+    void useSettings.getState().load().then((s) => {
+      if (s && !s.onboarded) setView('welcome');
+    });
     const l = (c: boolean) => setConnected(c);
     connectionListeners.add(l);
     return () => {

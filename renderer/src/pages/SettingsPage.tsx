@@ -1,5 +1,81 @@
-import { StepPlaceholder } from '../components/StepPlaceholder';
+import { useEffect, useState } from 'react';
+import { useSettings } from '../stores/settings';
+import { useRuntime } from '../stores/runtime';
+import type { Settings } from '../../../electron/shared/types/settings';
 
 export function SettingsPage() {
-  return <StepPlaceholder title="Settings" />;
+  const { settings, error, load, save } = useSettings();
+  const runtime = useRuntime();
+  const [python, setPython] = useState('');
+  const [ollamaHost, setOllamaHost] = useState('');
+  const [saved, setSaved] = useState(false);
+
+  useEffect(() => {
+    void load().then((s) => {
+      setPython(s?.pythonPath ?? '');
+      setOllamaHost(s?.ollamaHost ?? '');
+    });
+    void runtime.load();
+    // Load once on mount; load and runtime.load are stable zustand actions.
+  }, []);
+
+  if (!settings) return <section className="card">{error ?? 'Loading settings…'}</section>;
+
+  const submit = async () => {
+    await save({ pythonPath: python.trim() || null, ollamaHost: ollamaHost.trim() || '127.0.0.1:11434' });
+    await runtime.load();
+    setSaved(true);
+  };
+
+  return (
+    <div className="wizard" style={{ gridTemplateColumns: '1fr' }}>
+      <section className="card" data-testid="settings">
+        <h2>Settings</h2>
+        <table>
+          <tbody>
+            <tr>
+              <th>Data folder</th>
+              <td>
+                <code data-testid="settings-data-dir">{settings.dataDir}</code>
+                <div className="muted">Runs, datasets, the database and Hone's Python live here. Start Hone with HONE_DATA_DIR=… to use another folder.</div>
+              </td>
+            </tr>
+            <tr>
+              <th>Python</th>
+              <td>
+                <input style={{ width: '100%' }} data-testid="settings-python" placeholder="Hone's own environment (recommended)" value={python} onChange={(e) => setPython(e.target.value)} />
+                <div className="muted">
+                  {runtime.status?.state === 'ready' ? `In use: ${runtime.status.python}` : 'Leave empty to let Hone manage its own environment.'}
+                  {runtime.status?.problems.length ? <div className="error-box">{runtime.status.problems.join(' ')}</div> : null}
+                </div>
+              </td>
+            </tr>
+            <tr>
+              <th>Ollama address</th>
+              <td>
+                <input data-testid="settings-ollama" value={ollamaHost} onChange={(e) => setOllamaHost(e.target.value)} />
+              </td>
+            </tr>
+            <tr>
+              <th>Theme</th>
+              <td>
+                <select data-testid="settings-theme" value={settings.theme} onChange={(e) => void save({ theme: e.target.value as Settings['theme'] })}>
+                  <option value="system">System</option>
+                  <option value="light">Light</option>
+                  <option value="dark">Dark</option>
+                </select>
+              </td>
+            </tr>
+          </tbody>
+        </table>
+        <div className="row" style={{ marginTop: 12 }}>
+          <button type="button" className="primary" data-testid="settings-save" onClick={() => void submit()}>
+            Save
+          </button>
+          {saved && <span className="badge ok">Saved</span>}
+          {error && <span className="error-box">{error}</span>}
+        </div>
+      </section>
+    </div>
+  );
 }
