@@ -1,19 +1,21 @@
 /** The Electron IPC adapter: one ipcMain.handle per contract request, one webContents.send per event. */
-import { ipcMain, type WebContents } from 'electron';
+import type { IpcMain, WebContents } from 'electron';
 import type { Core } from '../core/app';
 import { EVENT_CHANNELS, REQUEST_CHANNELS, ipcEventChannel, ipcRequestChannel, type EventChannel } from '../shared/contract';
 import { dispatch } from '../transport/dispatch';
 
-const READY = `${ipcRequestChannel('app.info')}:ready`;
+import { IPC_READY_CHANNEL } from './ipc-channels';
 
-export function registerIpc(core: Core, contents: () => WebContents | null): () => void {
+type Sender = Pick<WebContents, 'send'>;
+
+// ipcMain is injected so the adapter can be tested without an Electron binary (see test/fake-electron.ts).
+export function registerIpc(core: Core, ipcMain: Pick<IpcMain, 'handle' | 'removeHandler' | 'on' | 'removeAllListeners'>, contents: () => Sender | null): () => void {
   for (const channel of REQUEST_CHANNELS) {
     ipcMain.handle(ipcRequestChannel(channel), (_event, params: unknown) => dispatch(core.handlers, channel, params));
   }
-  // Events wait for the renderer's "ready" so nothing sent during page load is lost.
   let ready = false;
   const held: [EventChannel, unknown][] = [];
-  ipcMain.on(READY, () => {
+  ipcMain.on(IPC_READY_CHANNEL, () => {
     ready = true;
     for (const [c, p] of held.splice(0)) contents()?.send(ipcEventChannel(c), p);
   });
@@ -26,8 +28,6 @@ export function registerIpc(core: Core, contents: () => WebContents | null): () 
   return () => {
     off();
     for (const channel of REQUEST_CHANNELS) ipcMain.removeHandler(ipcRequestChannel(channel));
-    ipcMain.removeAllListeners(READY);
+    ipcMain.removeAllListeners(IPC_READY_CHANNEL);
   };
 }
-
-export const IPC_READY_CHANNEL = READY;

@@ -3,7 +3,7 @@
  * Everything else lives in electron/core, which never imports electron.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, Notification, powerSaveBlocker } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, powerSaveBlocker } from 'electron';
 import { createCore } from '../core/app';
 import { registerIpc } from './ipc';
 import { createMainWindow } from './window';
@@ -37,10 +37,11 @@ core.bus.on('runs.event', (e) => {
 });
 
 app.whenReady().then(() => {
-  registerIpc(core, () => win?.webContents ?? null);
+  registerIpc(core, ipcMain, () => win?.webContents ?? null);
   win = createMainWindow({
     preload: path.join(__dirname, 'preload.cjs'),
-    indexHtml: path.join(root, 'dist', 'renderer', 'index.html'),
+    // dist/electron/main.cjs -> dist/renderer/index.html, inside the asar when packaged.
+    indexHtml: path.join(__dirname, '..', 'renderer', 'index.html'),
   });
   app.on('second-instance', () => win?.focus());
 });
