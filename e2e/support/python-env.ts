@@ -14,6 +14,8 @@ export async function provisionTestPython(env: NodeJS.ProcessEnv): Promise<strin
   const { python } = await provisionPython({
     envDir: path.join(cache, 'python-env'),
     flavour: 'cpu',
+    // pytest for the Python test phase
+    extras: ['test'],
     cacheDir: path.join(cache, 'uv'),
     pythonRuntimeDir: path.join(REPO_ROOT, 'python-runtime'),
     onProgress: (p) => {

@@ -1,11 +1,11 @@
-import { HoneError } from '../../shared/errors';
 import type { RequestHandlers } from '../../shared/contract';
 import type { CoreContext } from '../context';
+import { getRuntime } from './service';
 
-// STUB: replaced by the runtime provisioning work (issue 3).
-export function createRuntimeHandlers(_ctx: CoreContext): Pick<RequestHandlers, 'runtime.status' | 'runtime.install'> {
-  const todo = async (): Promise<never> => {
-    throw new HoneError('INTERNAL', 'not implemented yet');
+/** runtime.status answers from the marker (milliseconds); runtime.install streams runtime.progress. */
+export function createRuntimeHandlers(ctx: CoreContext): Pick<RequestHandlers, 'runtime.status' | 'runtime.install'> {
+  return {
+    'runtime.status': () => getRuntime(ctx).status(),
+    'runtime.install': (params) => getRuntime(ctx).install({ force: params?.force }),
   };
-  return { 'runtime.status': todo, 'runtime.install': todo };
 }
