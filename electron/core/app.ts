@@ -14,6 +14,8 @@ import { createDatasetHandlers } from './datasets/handlers';
 import { createRuntimeHandlers } from './runtime/handlers';
 import { createRunHandlers } from './runs/handlers';
 import { createOllamaHandlers } from './ollama/handlers';
+import { createModelHandlers } from './models/handlers';
+import type { SecretStore } from './models/secrets';
 import { APP_VERSION } from './version';
 
 export interface Core {
@@ -27,6 +29,8 @@ export interface CoreOptions {
   mode: CoreContext['mode'];
   paths?: Partial<AppPaths>;
   env?: NodeJS.ProcessEnv;
+  /** Where the Hugging Face token is kept; the Electron shell passes a safeStorage-backed store. */
+  secrets?: SecretStore;
 }
 
 export function createContext(opts: CoreOptions): { ctx: CoreContext; close: () => Promise<void> } {
@@ -40,6 +44,7 @@ export function createContext(opts: CoreOptions): { ctx: CoreContext; close: () 
     bus: new EventBus(),
     settings: new SettingsStore(paths.dataDir, env),
     env,
+    secrets: opts.secrets,
     onClose: (fn) => closers.unshift(fn),
   };
   const close = async () => {
@@ -70,6 +75,7 @@ export function createCore(opts: CoreOptions): Core {
     ...createRuntimeHandlers(ctx),
     ...createRunHandlers(ctx),
     ...createOllamaHandlers(ctx),
+    ...createModelHandlers(ctx),
   };
   return {
     ctx,

@@ -1,6 +1,7 @@
 import type { EventBus } from './events';
 import type { AppPaths } from './paths';
 import type { SettingsStore } from './settings/settings';
+import type { SecretStore } from './models/secrets';
 
 /** What every domain's handlers get: paths, the event bus, settings. Services are wired in app.ts. */
 export interface CoreContext {
@@ -9,6 +10,8 @@ export interface CoreContext {
   bus: EventBus;
   settings: SettingsStore;
   env: NodeJS.ProcessEnv;
+  /** Injected by the Electron shell (safeStorage); absent in headless/CLI, where a 0600 file is used (models/token.ts). */
+  secrets?: SecretStore;
   /** Things to run on shutdown (stop sidecars, close the database), newest first. */
   onClose(fn: () => Promise<void> | void): void;
 }

@@ -16,6 +16,7 @@ import type { MetricPoint, RunConfig, RunDetail, RunEvent, RunSummary } from './
 import type {
   ChatChunk,
   ChatMessage,
+  ChatOptions,
   ExportProgress,
   OllamaModelInfo,
   OllamaStatus,
@@ -82,10 +83,17 @@ export interface Requests {
   'ollama.status': { params: void; result: OllamaStatus };
   'ollama.list': { params: void; result: OllamaModelInfo[] };
   'ollama.send': { params: SendToOllamaRequest; result: { exportId: string; name: string; digest: string | null } };
-  'ollama.chat': { params: { requestId: string; model: string; messages: ChatMessage[] }; result: { content: string } };
+  'ollama.chat': { params: { requestId: string; model: string; messages: ChatMessage[]; options?: ChatOptions }; result: { content: string } };
   'ollama.chatStop': { params: { requestId: string }; result: { stopped: boolean } };
   'settings.get': { params: void; result: Settings };
   'settings.set': { params: Partial<Settings>; result: Settings };
+  /** model: a catalogue id, a Hub repo id (owner/name) or a local folder; resolves once the files are on disk. */
+  'models.download': { params: { model: string }; result: { path: string } };
+  'models.cancelDownload': { params: { model: string }; result: { cancelled: boolean } };
+  'models.local': { params: void; result: { model: string; path: string; sizeBytes: number }[] };
+  /** The Hugging Face token never comes back to the renderer: only whether one is set. */
+  'models.setToken': { params: { token: string | null }; result: { hasToken: boolean } };
+  'models.tokenStatus': { params: void; result: { hasToken: boolean; storage: 'safeStorage' | 'file' } };
 }
 
 /** Every event pushed from core to renderer: channel -> payload. */
@@ -97,6 +105,7 @@ export interface Events {
   'ollama.progress': ExportProgress;
   'ollama.chat': ChatChunk;
   'hardware.changed': Hardware;
+  'models.progress': Progress & { model: string };
 }
 
 export type RequestChannel = keyof Requests;
@@ -133,6 +142,11 @@ export const REQUEST_CHANNELS = [
   'ollama.chatStop',
   'settings.get',
   'settings.set',
+  'models.download',
+  'models.cancelDownload',
+  'models.local',
+  'models.setToken',
+  'models.tokenStatus',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -143,6 +157,7 @@ export const EVENT_CHANNELS = [
   'ollama.progress',
   'ollama.chat',
   'hardware.changed',
+  'models.progress',
 ] as const satisfies readonly EventChannel[];
 
 /** The core implements one async function per request. */

@@ -38,6 +38,9 @@ export const ERROR_CODES = [
   'MODEL_EXISTS',
   'UNSUPPORTED_ARCH',
   'NOT_EXPORTABLE',
+  // model downloads
+  'GATED_MODEL',
+  'CANCELLED',
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
