@@ -1,5 +1,116 @@
-import { StepPlaceholder } from '../components/StepPlaceholder';
+/**
+ * Train: shows the plan that will be used and starts the run; then the live dashboard of that run.
+ * A completed run offers the next step, Export.
+ */
+import { useState } from 'react';
+import { bridge, errorText } from '../bridge';
+import { useWizard } from '../stores/wizard';
+import { useRuns } from '../stores/runs';
+import { RunDashboard } from '../components/runs/RunDashboard';
+import { PlanSummary } from '../components/runs/PlanSummary';
+import type { RunConfig } from '../../../electron/shared/types/runs';
+
+function numberOrNull(text: string): number | null {
+  const n = Number(text);
+  return text.trim() !== '' && Number.isFinite(n) && n > 0 ? n : null;
+}
 
 export function TrainStep() {
-  return <StepPlaceholder title="Train" />;
+  const { model, dataset, plan, objective, runId, patch, goTo } = useWizard();
+  const status = useRuns((s) => (runId ? s.summaries[runId]?.status : undefined));
+  const [maxSteps, setMaxSteps] = useState(model?.demo ? '60' : '');
+  const [epochs, setEpochs] = useState('1');
+  const [name, setName] = useState('');
+  const [starting, setStarting] = useState(false);
+  const [error, setError] = useState<{ message: string; hint?: string } | null>(null);
+
+  if (runId) {
+    return (
+      <RunDashboard runId={runId}>
+        {status === 'completed' && (
+          <button type="button" className="primary" data-testid="train-next-export" onClick={() => goTo('export')}>
+            Next: Export
+          </button>
+        )}
+        {status && !['queued', 'preparing', 'training', 'stopping'].includes(status) && (
+          <button type="button" data-testid="train-new" onClick={() => patch({ runId: null })}>
+            New run
+          </button>
+        )}
+      </RunDashboard>
+    );
+  }
+
+  const missing = !model ? 'model' : !dataset ? 'dataset' : !plan ? 'method' : null;
+  if (missing) {
+    return (
+      <section className="card">
+        <h2>Train</h2>
+        <p>Choose a {missing} first.</p>
+        <button type="button" onClick={() => goTo(missing)}>
+          Go to {missing}
+        </button>
+      </section>
+    );
+  }
+
+  const start = async () => {
+    setStarting(true);
+    setError(null);
+    const config: RunConfig = {
+      model: model!.localPath ?? model!.id,
+      dataset: dataset!.imported?.trainPath ?? dataset!.path,
+      evalDataset: dataset!.imported?.evalPath ?? null,
+      objective: plan!.objective ?? objective,
+      plan: plan!,
+      maxSteps: numberOrNull(maxSteps),
+      epochs: numberOrNull(epochs) ?? 1,
+      name: name.trim() || undefined,
+    };
+    try {
+      const run = await bridge.invoke('runs.start', { config });
+      useRuns.setState((s) => ({ summaries: { ...s.summaries, [run.id]: run } }));
+      patch({ runId: run.id });
+    } catch (e) {
+      setError(errorText(e));
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  return (
+    <section className="card">
+      <h2>Train {model!.name}</h2>
+      <p className="muted">
+        On {dataset!.imported ? `${dataset!.imported.trainRows} rows` : dataset!.path}
+        {dataset!.imported?.evalRows ? `, evaluated on ${dataset!.imported.evalRows}` : ''}.
+      </p>
+      <PlanSummary plan={plan!} />
+      <div className="row" style={{ marginTop: 12 }}>
+        <label>
+          Name <input data-testid="train-name" value={name} placeholder="optional" onChange={(e) => setName(e.target.value)} />
+        </label>
+        <label>
+          Epochs <input data-testid="train-epochs" type="number" min={1} style={{ width: 70 }} value={epochs} onChange={(e) => setEpochs(e.target.value)} />
+        </label>
+        <label title="Stop after this many optimiser steps (blank: train the full epochs)">
+          Max steps <input data-testid="train-max-steps" type="number" min={1} style={{ width: 90 }} value={maxSteps} placeholder="all" onChange={(e) => setMaxSteps(e.target.value)} />
+        </label>
+      </div>
+      {error && (
+        <div className="banner error" role="alert" style={{ marginTop: 12 }}>
+          {error.message}
+          {error.hint && <div className="muted">{error.hint}</div>}
+        </div>
+      )}
+      <div className="actions" style={{ marginTop: 12 }}>
+        <button type="button" onClick={() => goTo('method')}>
+          Back
+        </button>
+        <button type="button" className="primary" data-testid="train-start" disabled={starting} onClick={() => void start()}>
+          {starting ? 'Starting…' : 'Start training'}
+        </button>
+      </div>
+    </section>
+  );
 }

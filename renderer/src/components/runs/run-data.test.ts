@@ -1,0 +1,51 @@
+/* eslint-disable no-restricted-imports -- a unit test: it runs under Node's test runner, not in the page. */
+/// <reference types="node" />
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { RunData } from './run-data';
+import type { RunEvent } from '../../../../electron/shared/types/runs';
+import type { SidecarEvent } from '../../../../electron/shared/types/sidecar';
+
+let seq = 0;
+const ts = (s: number) => new Date(1_700_000_000_000 + s * 1000).toISOString();
+const metrics = (step: number, loss: number, extra: Record<string, number> = {}): RunEvent => ({
+  runId: 'r', seq: ++seq, ts: ts(step), kind: 'sidecar',
+  event: { type: 'metrics', seq: 0, ts: ts(step), step, max_steps: 10, epoch: step / 10, loss, learning_rate: 0.001, ...extra } as SidecarEvent,
+});
+
+test('duplicate or old events are ignored; series, epoch and pace follow metrics', () => {
+  seq = 0;
+  const d = new RunData('r');
+  const events = [metrics(1, 3), metrics(2, 2.5), metrics(3, 2)];
+  for (const e of events) assert.equal(d.apply(e), true);
+  for (const e of events) assert.equal(d.apply(e), false, 'replayed twice: no effect');
+  assert.deepEqual(d.get('loss').steps, [1, 2, 3]);
+  assert.equal(d.series.has('epoch'), false, 'positions are not charted');
+  assert.equal(d.step, 3);
+  assert.equal(d.maxSteps, 10);
+  assert.equal(d.secondsPerStep(), 1);
+  assert.equal(d.apply({ runId: 'other', seq: 99, ts: ts(0), kind: 'status', status: 'failed' }), false);
+});
+
+test('a resumed run re-training steps after its checkpoint replaces them instead of looping back', () => {
+  seq = 0;
+  const d = new RunData('r');
+  for (let s = 1; s <= 6; s++) d.apply(metrics(s, 10 - s));
+  d.apply({ runId: 'r', seq: ++seq, ts: ts(7), kind: 'status', status: 'preparing' });
+  // checkpoint was at step 4: steps 5 and 6 are trained again
+  for (let s = 5; s <= 8; s++) d.apply(metrics(s, 1 / s));
+  assert.deepEqual(d.get('loss').steps, [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.equal(d.get('loss').values[4], 1 / 5);
+});
+
+test('eval, DPO rewards, logs and errors land where the dashboard reads them', () => {
+  seq = 0;
+  const d = new RunData('r');
+  d.apply(metrics(1, 1, { 'rewards/margins': 0.5 }));
+  d.apply({ runId: 'r', seq: ++seq, ts: ts(1), kind: 'sidecar', event: { type: 'eval', seq: 1, ts: ts(1), step: 1, eval_loss: 1.2 } });
+  d.apply({ runId: 'r', seq: ++seq, ts: ts(1), kind: 'sidecar', event: { type: 'log', seq: 2, ts: ts(1), level: 'warning', message: 'careful' } });
+  d.apply({ runId: 'r', seq: ++seq, ts: ts(1), kind: 'sidecar', event: { type: 'error', seq: 3, ts: ts(1), code: 'OOM', message: 'out of memory', hint: 'smaller batch' } });
+  assert.deepEqual(d.get('eval_loss').values, [1.2]);
+  assert.deepEqual(d.get('rewards/margins').values, [0.5]);
+  assert.deepEqual(d.logs, ['[warning] careful', '[error] OOM: out of memory — smaller batch']);
+});
