@@ -13,6 +13,8 @@ export interface ModelArchitecture {
   /** HF architecture class, e.g. LlamaForCausalLM */
   architecture: string;
   tieWordEmbeddings?: boolean;
+  /** Per-head width when it is not hiddenSize / heads (Qwen3, Gemma); drives the q/k/v/o shapes. */
+  headDim?: number;
 }
 
 export interface ModelSpec extends ModelArchitecture {
@@ -30,10 +32,12 @@ export interface ModelSpec extends ModelArchitecture {
   gated: boolean;
   /** Whether Ollama can import this architecture from safetensors. */
   ollamaImport: boolean;
+  /** Why ollamaImport is what it is, when that needs saying (checked against Ollama's converter). */
+  ollamaImportNote?: string;
   /** Ollama model that is the same base, for adapters and side-by-side chat (e.g. "llama3.2:1b"). */
   ollamaBase?: string | null;
-  /** Set for local folders. */
-  localPath?: string;
+  /** Set for local folders; null for the demo model until its folder is built. */
+  localPath?: string | null;
   /** True for the tiny demo model that trains on a CPU. */
   demo?: boolean;
 }
