@@ -1,0 +1,82 @@
+/**
+ * The one mapping from the app's camelCase RunConfig + the planner's Plan to the sidecar's snake_case run
+ * config (#/definitions/runConfig in protocol.schema.json). The runs service and `hone train` both use it.
+ */
+import type { Plan } from '../../shared/types/plan';
+import type { RunConfig } from '../../shared/types/runs';
+
+export interface SidecarRunConfig {
+  model_path: string;
+  dataset_path: string;
+  eval_dataset_path: string | null;
+  output_dir: string;
+  objective: 'sft' | 'dpo';
+  method: Plan['method'];
+  load_in_4bit: boolean;
+  max_seq_length: number;
+  batch_size: number;
+  grad_accum: number;
+  lora_rank: number;
+  lora_alpha: number;
+  lora_dropout: number;
+  target_modules: string[];
+  gradient_checkpointing: boolean;
+  optimizer: string;
+  learning_rate: number;
+  max_steps: number | null;
+  epochs: number | null;
+  seed: number;
+  save_steps?: number;
+  eval_steps?: number | null;
+  logging_steps: number;
+  merge: boolean;
+  resume_from_checkpoint: string | null;
+  backend: 'auto' | 'unsloth' | 'plain';
+  [extra: string]: unknown;
+}
+
+export interface SidecarPaths {
+  /** The model folder the sidecar loads (see electron/core/demo/resolve-model.ts). */
+  modelPath: string;
+  /** Normalised JSONL (after import); defaults to config.dataset. */
+  datasetPath?: string;
+  evalDatasetPath?: string | null;
+  outputDir: string;
+  /** 'latest' or a checkpoint folder when resuming. */
+  resumeFrom?: string | null;
+}
+
+export function toSidecarConfig(plan: Plan, config: RunConfig, paths: SidecarPaths): SidecarRunConfig {
+  const maxSteps = config.maxSteps ?? null;
+  const out: SidecarRunConfig = {
+    model_path: paths.modelPath,
+    dataset_path: paths.datasetPath ?? config.dataset,
+    eval_dataset_path: paths.evalDatasetPath !== undefined ? paths.evalDatasetPath : (config.evalDataset ?? null),
+    output_dir: paths.outputDir,
+    objective: config.objective ?? plan.objective,
+    method: plan.method,
+    load_in_4bit: plan.load_in_4bit,
+    max_seq_length: plan.max_seq_length,
+    batch_size: plan.batch_size,
+    grad_accum: plan.grad_accum,
+    lora_rank: plan.lora_rank,
+    lora_alpha: plan.lora_alpha,
+    lora_dropout: plan.lora_dropout,
+    target_modules: plan.target_modules,
+    gradient_checkpointing: plan.gradient_checkpointing,
+    optimizer: plan.optimizer,
+    learning_rate: config.learningRate ?? plan.learning_rate,
+    // max_steps wins over epochs in the sidecar; send epochs only when steps are not fixed.
+    max_steps: maxSteps,
+    epochs: maxSteps ? null : (config.epochs ?? 1),
+    seed: config.seed ?? 42,
+    logging_steps: 1,
+    merge: config.mergeOnFinish ?? false,
+    resume_from_checkpoint: paths.resumeFrom ?? null,
+    // Unsloth needs CUDA; a CPU plan must not even try to import it.
+    backend: plan.device === 'cpu' ? 'plain' : 'auto',
+  };
+  if (config.saveSteps !== undefined) out.save_steps = config.saveSteps;
+  if (config.evalSteps !== undefined) out.eval_steps = config.evalSteps;
+  return out;
+}

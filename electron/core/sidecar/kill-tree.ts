@@ -1,0 +1,31 @@
+/**
+ * Ends a sidecar and everything it started (tokeniser or dataloader workers). On POSIX the sidecar
+ * leads its own process group (spawned detached), so one signal to -pid reaches the whole tree; on
+ * Windows taskkill /T walks the tree.
+ */
+import { spawn } from 'node:child_process';
+
+export function killTree(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
+  if (process.platform === 'win32') {
+    spawn('taskkill', ['/PID', String(pid), '/T', '/F'], { stdio: 'ignore', windowsHide: true }).on('error', () => {});
+    return;
+  }
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal); // not a group leader after all, or already gone
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
