@@ -3,9 +3,10 @@
  * Everything else lives in electron/core, which never imports electron.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Notification, powerSaveBlocker } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, powerSaveBlocker, safeStorage } from 'electron';
 import { createCore } from '../core/app';
 import { registerIpc } from './ipc';
+import { createSafeStorageSecrets } from './secrets';
 import { createMainWindow } from './window';
 
 const gotLock = app.requestSingleInstanceLock();
@@ -15,6 +16,8 @@ if (!gotLock) app.quit();
 const root = app.isPackaged ? process.resourcesPath : path.join(__dirname, '..', '..');
 const core = createCore({
   mode: 'electron',
+  // The Hugging Face token, encrypted by the OS keychain, kept in userData.
+  secrets: createSafeStorageSecrets(safeStorage, path.join(app.getPath('userData'), 'secrets')),
   paths: {
     dataDir: process.env.HONE_DATA_DIR ?? path.join(app.getPath('userData')),
     resourcesDir: path.join(root, 'resources'),

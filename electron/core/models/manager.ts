@@ -34,19 +34,22 @@ export class DownloadManager {
     const running = this.active.get(target.repo);
     if (running) return running.promise;
     const controller = new AbortController();
-    const token = call.token !== undefined ? call.token : await hubToken(this.ctx);
     const repo = target.repo;
-    const promise = downloadRepo(
-      {
-        repo,
-        dataDir: this.ctx.paths.dataDir,
-        endpoint: hubEndpoint(this.ctx.env),
-        token,
-        signal: controller.signal,
-        onProgress: (p) => this.ctx.bus.emit('models.progress', { ...p, model: repo }),
-      },
-      this.deps,
-    ).finally(() => this.active.delete(repo));
+    // Registered before the first await, so a second request arriving meanwhile joins this one.
+    const promise = (async () => {
+      const token = call.token !== undefined ? call.token : await hubToken(this.ctx);
+      return downloadRepo(
+        {
+          repo,
+          dataDir: this.ctx.paths.dataDir,
+          endpoint: hubEndpoint(this.ctx.env),
+          token,
+          signal: controller.signal,
+          onProgress: (p) => this.ctx.bus.emit('models.progress', { ...p, model: repo }),
+        },
+        this.deps,
+      );
+    })().finally(() => this.active.delete(repo));
     this.active.set(repo, { promise, controller });
     return promise;
   }
