@@ -15,6 +15,8 @@ export interface Detection {
   /** Other candidates with their confidence, best first. */
   alternatives: { format: DatasetFormat; confidence: number }[];
   columns: string[];
+  /** Our field -> the user's column actually used (auto-mapped aliases merged with the user's mapping). */
+  mapping: ColumnMapping;
 }
 
 export type IssueSeverity = 'error' | 'warning';
@@ -35,7 +37,11 @@ export interface DatasetIssue {
     | 'DUPLICATE_ROW'
     | 'TOO_LONG'
     | 'INVALID_UTF8'
-    | 'WRONG_TYPE';
+    | 'WRONG_TYPE'
+    /** A CSV record the parser could not read (e.g. an unclosed quote), or an undecodable Parquet row. */
+    | 'INVALID_RECORD'
+    /** The model's own chat template (a local folder's Jinja) refused the row. */
+    | 'TEMPLATE_ERROR';
   message: string;
 }
 
@@ -52,7 +58,7 @@ export type NormalisedRow =
 
 export interface DatasetStats extends DatasetTokenStats {
   totalTokens: number;
-  /** Whether counts come from the model's tokenizer or a chars/4 estimate. */
+  /** Whether counts come from the model's tokenizer or an estimate (about 3.5 latin characters a token). */
   tokenCounter: 'tokenizer' | 'estimate';
   /** Histogram of token lengths: bucket upper bounds and counts. */
   histogram: { upTo: number; count: number }[];
@@ -65,6 +71,8 @@ export interface DatasetReport {
   path: string;
   fileType: FileType;
   sizeBytes: number;
+  /** What `line` in issues and preview counts: file lines (JSONL, CSV: where the record starts) or records (JSON array, Parquet). */
+  locator: 'line' | 'record';
   detection: Detection;
   /** Total records read, good + bad. */
   rowsRead: number;
@@ -74,6 +82,8 @@ export interface DatasetReport {
   /** Every problem, in file order (capped by maxIssues, with issuesTruncated counting the rest). */
   issues: DatasetIssue[];
   issuesTruncated: number;
+  /** How many issues of each code, over the whole file (the list above is capped). */
+  issueCounts: Partial<Record<DatasetIssue['code'], number>>;
   stats: DatasetStats;
   /** First rows, normalised, for the preview table. */
   preview: { line: number; raw: Record<string, unknown>; row: NormalisedRow }[];
@@ -98,4 +108,10 @@ export interface RenderedRow {
   /** Text segments; `train: true` marks what counts for the loss. */
   segments: { text: string; train: boolean }[];
   tokens: number;
+  /** DPO rows render twice: the chosen and the rejected conversation. */
+  variant?: 'chosen' | 'rejected';
+  /** Which template rendered it, e.g. "chatml" or "tokenizer_config.json of /models/x". */
+  template?: string;
+  /** Set when the template refused the row (e.g. a Jinja raise_exception); segments are then empty. */
+  error?: string;
 }

@@ -1,0 +1,85 @@
+/**
+ * What each format needs, and the column names people use for those fields in the wild. Detection maps
+ * a user's columns onto our fields through these aliases; the user can override any of it.
+ */
+import type { DatasetFormat, NormalisedMessage } from '../../../shared/types/dataset';
+
+export interface FormatSpec {
+  /** Fields a row must have. */
+  required: string[];
+  optional: string[];
+  /** Column names accepted for each field, most likely first. */
+  aliases: Record<string, string[]>;
+}
+
+export const FORMATS: Record<DatasetFormat, FormatSpec> = {
+  alpaca: {
+    required: ['instruction', 'output'],
+    optional: ['input', 'system', 'history'],
+    aliases: {
+      instruction: ['instruction', 'question', 'query', 'problem', 'task', 'human'],
+      input: ['input', 'context'],
+      output: ['output', 'answer', 'response', 'solution', 'target', 'assistant'],
+      system: ['system', 'system_prompt'],
+      history: ['history'],
+    },
+  },
+  sharegpt: {
+    required: ['conversations'],
+    optional: ['system'],
+    aliases: { conversations: ['conversations', 'conversation', 'dialog', 'dialogue', 'turns', 'chat', 'messages'], system: ['system'] },
+  },
+  messages: {
+    required: ['messages'],
+    optional: [],
+    aliases: { messages: ['messages', 'conversations', 'conversation', 'chat', 'turns', 'dialog'] },
+  },
+  prompt_completion: {
+    required: ['prompt', 'completion'],
+    optional: [],
+    aliases: { prompt: ['prompt'], completion: ['completion', 'response'] },
+  },
+  text: {
+    required: ['text'],
+    optional: [],
+    aliases: { text: ['text', 'content', 'document', 'body', 'passage'] },
+  },
+  dpo: {
+    required: ['chosen', 'rejected'],
+    optional: ['prompt', 'system'],
+    aliases: {
+      prompt: ['prompt', 'question', 'instruction', 'query'],
+      chosen: ['chosen', 'preferred', 'accepted', 'chosen_response', 'response_chosen'],
+      rejected: ['rejected', 'dispreferred', 'rejected_response', 'response_rejected'],
+      system: ['system'],
+    },
+  },
+};
+
+/** Most specific first: when two formats match equally well, the earlier one wins. */
+export const FORMAT_ORDER: DatasetFormat[] = ['dpo', 'sharegpt', 'messages', 'alpaca', 'prompt_completion', 'text'];
+
+/** Role names seen in ShareGPT/OpenAI-style data, mapped onto the three roles a chat template knows. */
+const ROLE_ALIASES: Record<string, NormalisedMessage['role']> = {
+  system: 'system',
+  developer: 'system',
+  human: 'user',
+  user: 'user',
+  prompter: 'user',
+  instruction: 'user',
+  gpt: 'assistant',
+  assistant: 'assistant',
+  bot: 'assistant',
+  model: 'assistant',
+  chatgpt: 'assistant',
+  ai: 'assistant',
+  bard: 'assistant',
+  claude: 'assistant',
+  response: 'assistant',
+};
+
+export function normaliseRole(role: string): NormalisedMessage['role'] | null {
+  return ROLE_ALIASES[role.trim().toLowerCase()] ?? null;
+}
+
+export const KNOWN_ROLES = Object.keys(ROLE_ALIASES);
