@@ -1,0 +1,57 @@
+/** The planner's starting points (Unsloth's notebook defaults) and how the sequence length is chosen. */
+import type { DatasetTokenStats, Objective, TrainingMethod } from '../../shared/types/plan';
+import type { ModelSpec } from '../../shared/types/model';
+import { ALL_LINEAR_MODULES } from '../catalog/params';
+
+export const DEFAULTS = {
+  maxSeqLength: 2048,
+  /** Per-device batch Unsloth's notebooks start from; the planner lowers it, never raises it. */
+  batchSize: 2,
+  effectiveBatch: 8,
+  loraRank: 16,
+  loraDropout: 0,
+  targetModules: [...ALL_LINEAR_MODULES],
+  minSeqLength: 256,
+  /** Longest sequence the planner picks on its own from a dataset; users may ask for more. */
+  maxAutoSeqLength: 8192,
+  /** The CPU path is practical only for models this small (the tiny demo model). */
+  cpuMaxParamsB: 0.05,
+  /** Share of free VRAM LoRA in 16 bits must leave unused, or QLoRA is chosen instead. */
+  loraHeadroom: 0.1,
+} as const;
+
+export function learningRate(method: TrainingMethod, objective: Objective): number {
+  if (objective === 'dpo') return method === 'full' ? 1e-6 : 5e-6;
+  return method === 'full' ? 2e-5 : 2e-4;
+}
+
+const roundUp = (n: number, step: number) => Math.ceil(n / step) * step;
+
+export interface SeqChoice {
+  value: number;
+  /** Whether the user fixed it (then the planner will not shorten it to fit). */
+  fixed: boolean;
+  reason: string;
+}
+
+export function chooseSeqLength(model: ModelSpec, stats: DatasetTokenStats | null | undefined, override: number | undefined): SeqChoice {
+  const cap = model.maxPositionEmbeddings;
+  if (override !== undefined) {
+    if (override > cap) return { value: cap, fixed: true, reason: `max_seq_length ${cap}: ${model.name} handles at most ${cap} positions, less than the ${override} asked for.` };
+    return { value: override, fixed: true, reason: `max_seq_length ${override}, as asked.` };
+  }
+  if (stats && stats.rows > 0 && stats.maxTokens > 0) {
+    // A few very long rows should not make every step pay for them: cover the 95th percentile then.
+    const outliers = stats.maxTokens > 2 * stats.p95Tokens;
+    const need = outliers ? stats.p95Tokens : stats.maxTokens;
+    const value = Math.min(cap, DEFAULTS.maxAutoSeqLength, Math.max(DEFAULTS.minSeqLength, roundUp(need, 256)));
+    const why = outliers
+      ? `covers 95% of your rows (p95 ${stats.p95Tokens} tokens); the longest (${stats.maxTokens}) will be truncated`
+      : value >= stats.maxTokens
+        ? `your longest row has ${stats.maxTokens} tokens`
+        : `rows longer than ${value} tokens (the longest has ${stats.maxTokens}) will be truncated`;
+    return { value, fixed: false, reason: `max_seq_length ${value}: ${why}.` };
+  }
+  const value = Math.min(cap, DEFAULTS.maxSeqLength);
+  return { value, fixed: false, reason: `max_seq_length ${value}, Unsloth's default; choosing a dataset fits it to your rows.` };
+}

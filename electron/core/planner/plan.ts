@@ -1,0 +1,131 @@
+/**
+ * The planner: hardware + model + dataset statistics + overrides -> a training plan that fits, with a
+ * reason for each choice. Pure: no I/O, so the CLI, the UI and the tests all get the same answer.
+ */
+import type { Hardware } from '../../shared/types/hardware';
+import type { ModelSpec } from '../../shared/types/model';
+import type { DatasetTokenStats, Plan, PlanOverrides, TrainingMethod } from '../../shared/types/plan';
+import { budgetFor, fmtGb } from './budget';
+import { chooseSeqLength, DEFAULTS, learningRate } from './defaults';
+import * as why from './reasons';
+import { search, type Candidate } from './search';
+
+export interface PlanInput {
+  hardware: Hardware | null;
+  model: ModelSpec;
+  datasetStats?: DatasetTokenStats | null;
+  overrides?: PlanOverrides;
+  /** For the suggestion when nothing fits: the largest of these that would. */
+  catalogue?: ModelSpec[];
+}
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function gpuNotes(input: PlanInput, device: 'cuda' | 'cpu'): string[] {
+  const gpu = input.hardware?.gpus.find((g) => g.index === input.hardware?.selectedGpu);
+  if (device !== 'cuda' || !gpu?.computeCapability || input.overrides?.vramGb) return [];
+  const cc = Number(gpu.computeCapability);
+  if (cc >= 8) return [];
+  return [`The ${gpu.name} (compute capability ${gpu.computeCapability}) has no bfloat16: training runs in float16.`];
+}
+
+/** The plan's core; `computePlan` adds the suggestion when nothing fits. */
+function planOnce(input: PlanInput): Plan {
+  const o = input.overrides ?? {};
+  const objective = o.objective ?? 'sft';
+  const budget = budgetFor(input.hardware, o);
+  const model = input.model;
+  const seq = chooseSeqLength(model, input.datasetStats, o.maxSeqLength);
+  const rank = o.loraRank ?? DEFAULTS.loraRank;
+  const gc = o.gradientCheckpointing ?? true;
+  const cpu = budget.device === 'cpu';
+  // bitsandbytes' 4-bit kernels need CUDA, so the CPU path trains LoRA (or full, if asked) in fp32.
+  const auto = o.method === undefined;
+  const methods: TrainingMethod[] = auto ? (cpu ? ['lora'] : ['lora', 'qlora']) : cpu && o.method === 'qlora' ? ['lora'] : [o.method!];
+  const startBatch = o.batchSize ?? DEFAULTS.batchSize;
+  const result = search({
+    model,
+    device: budget.device,
+    budgetGb: budget.gb,
+    objective,
+    methods,
+    headroomFirst: auto && !cpu,
+    seq,
+    batch: { value: startBatch, fixed: o.batchSize !== undefined },
+    loraRank: rank,
+    gradientCheckpointing: gc,
+  });
+  const tooBigForCpu = cpu && !model.demo && model.paramsB > DEFAULTS.cpuMaxParamsB;
+  const c: Candidate = result.chosen ?? result.cheapest;
+  const fits = result.chosen !== null && !tooBigForCpu;
+  const gradAccum = o.gradAccum ?? Math.max(1, Math.ceil(DEFAULTS.effectiveBatch / c.batchSize));
+
+  const reasons = [...budget.reasons, ...gpuNotes(input, budget.device)];
+  if (cpu && o.method === 'qlora') reasons.push('QLoRA needs CUDA (bitsandbytes 4-bit kernels): LoRA is planned instead.');
+  if (tooBigForCpu) {
+    reasons.push(`${model.name} (${model.paramsB}B parameters) would take many hours per epoch on a CPU: pick the tiny demo model here, or plan for an NVIDIA card.`);
+  } else if (fits) {
+    reasons.push(cpu ? `LoRA in fp32 on the CPU (plain transformers + PEFT): fine for the ${model.name}.` : why.methodReason(c, auto, budget.gb, result.firstTries));
+  } else {
+    reasons.push(`Does not fit: even ${why.METHOD_NAMES[c.method]} at batch ${c.batchSize} and ${c.maxSeqLength} tokens needs ${fmtGb(c.totalGb)}, more than the ${fmtGb(budget.gb)} budget.`);
+    if (seq.fixed) reasons.push('A shorter max_seq_length would need less: the one you set is kept as it is.');
+    if (!gc) reasons.push('Turning gradient checkpointing back on would save memory.');
+  }
+  reasons.push(seq.reason);
+  if (c.maxSeqLength < seq.value) reasons.push(why.seqShrinkReason(seq.value, c.maxSeqLength));
+  reasons.push(why.batchReason(c, startBatch, o.batchSize !== undefined, gradAccum));
+  reasons.push(why.loraReason(model, rank, c.method));
+  reasons.push(why.checkpointingReason(gc, budget.device));
+  reasons.push(why.optimizerReason(c.optimizer));
+  const dpo = why.objectiveReason(objective, c.method);
+  if (dpo) reasons.push(dpo);
+  reasons.push(why.estimateReason(c.totalGb, budget.gb));
+
+  return {
+    modelId: model.id,
+    objective,
+    method: c.method,
+    load_in_4bit: c.method === 'qlora',
+    max_seq_length: c.maxSeqLength,
+    batch_size: c.batchSize,
+    grad_accum: gradAccum,
+    effective_batch: c.batchSize * gradAccum,
+    lora_rank: rank,
+    lora_alpha: rank,
+    lora_dropout: DEFAULTS.loraDropout,
+    target_modules: [...DEFAULTS.targetModules],
+    gradient_checkpointing: gc,
+    optimizer: c.optimizer,
+    learning_rate: learningRate(c.method, objective),
+    estimated_vram_gb: round2(c.totalGb),
+    breakdown: {
+      weightsGb: round2(c.breakdown.weightsGb),
+      trainableGb: round2(c.breakdown.trainableGb),
+      activationsGb: round2(c.breakdown.activationsGb),
+      overheadGb: round2(c.breakdown.overheadGb),
+    },
+    vram_budget_gb: round2(budget.gb),
+    headroom_gb: round2(budget.gb - c.totalGb),
+    fits,
+    reasons,
+    suggestion: null,
+    device: budget.device,
+  };
+}
+
+export function computePlan(input: PlanInput): Plan {
+  const plan = planOnce(input);
+  if (plan.fits || !input.catalogue?.length) return plan;
+  // The largest catalogue model that fits the same card with the planner's own choices.
+  const overrides: PlanOverrides = { objective: input.overrides?.objective, vramGb: input.overrides?.vramGb };
+  const candidates = input.catalogue.filter((m) => m.id !== input.model.id).sort((a, b) => b.paramsB - a.paramsB);
+  for (const m of candidates) {
+    const p = planOnce({ hardware: input.hardware, model: m, datasetStats: input.datasetStats, overrides });
+    if (p.fits) {
+      plan.suggestion = { modelId: m.id, name: m.name, method: p.method };
+      plan.reasons.push(`The largest catalogue model that fits: ${m.name} with ${why.METHOD_NAMES[p.method]} (${fmtGb(p.estimated_vram_gb)}).`);
+      break;
+    }
+  }
+  return plan;
+}
