@@ -1,13 +1,35 @@
-import { HoneError } from '../../shared/errors';
+import path from 'node:path';
 import type { RequestHandlers } from '../../shared/contract';
-import type { CoreContext } from '../context';
+import { perContext, type CoreContext } from '../context';
+import { ChatSessions } from './chat';
+import { connect, listModels, ollamaStatus } from './client';
+import { DigestCache } from './digest-cache';
+import { sendToOllama } from './export';
+import { getRunAccess } from './run-source';
 
 type OllamaChannels = 'ollama.status' | 'ollama.list' | 'ollama.send' | 'ollama.chat' | 'ollama.chatStop';
 
-// STUB: replaced by the Send to Ollama work (issue 6).
-export function createOllamaHandlers(_ctx: CoreContext): Pick<RequestHandlers, OllamaChannels> {
-  const todo = async (): Promise<never> => {
-    throw new HoneError('INTERNAL', 'not implemented yet');
+const chats = perContext((ctx) => {
+  const sessions = new ChatSessions((chunk) => ctx.bus.emit('ollama.chat', chunk));
+  ctx.onClose(() => sessions.stopAll());
+  return sessions;
+});
+
+export const getDigestCache = perContext((ctx) => new DigestCache(path.join(ctx.paths.dataDir, 'cache', 'ollama-digests.json')));
+
+export function createOllamaHandlers(ctx: CoreContext): Pick<RequestHandlers, OllamaChannels> {
+  return {
+    'ollama.status': async () => ollamaStatus(connect(ctx).baseUrl),
+    'ollama.list': async () => listModels(connect(ctx)),
+    'ollama.send': async (p) => {
+      const { baseUrl, client } = connect(ctx);
+      const r = await sendToOllama(
+        { run: p.runId, name: p.name, quantize: p.quantize, system: p.system, overwrite: p.overwrite },
+        { baseUrl, client, access: getRunAccess(ctx), resourcesDir: ctx.paths.resourcesDir, digests: getDigestCache(ctx), emit: (e) => ctx.bus.emit('ollama.progress', e) },
+      );
+      return { exportId: r.exportId, name: r.name, digest: r.digest };
+    },
+    'ollama.chat': async (p) => chats(ctx).chat(connect(ctx).baseUrl, p),
+    'ollama.chatStop': async (p) => ({ stopped: chats(ctx).stop(p.requestId) }),
   };
-  return { 'ollama.status': todo, 'ollama.list': todo, 'ollama.send': todo, 'ollama.chat': todo, 'ollama.chatStop': todo };
 }

@@ -25,6 +25,13 @@ export interface OllamaModelInfo {
   modifiedAt: string;
 }
 
+/** Per-request sampling knobs the chat panel exposes. */
+export interface ChatOptions {
+  temperature?: number;
+  /** Longest reply in tokens (Ollama's num_predict); unset = the model's default. */
+  maxTokens?: number;
+}
+
 export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;

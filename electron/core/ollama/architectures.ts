@@ -1,0 +1,55 @@
+/**
+ * Which architectures Ollama can import from safetensors, and from which release. Refusing up front (before
+ * any upload) beats a 10 GB transfer ending in `unsupported architecture`. The table is conservative: an
+ * architecture that converts in some releases only (MistralForCausalLM was dropped when Mistral 3 came;
+ * Qwen3ForCausalLM's converter exists but is not wired in up to at least 0.11) is refused everywhere, with the
+ * routes that do work.
+ */
+import type { ModelFolder } from './model-folder';
+
+/** HF architecture → first Ollama release (0.5+ create API) whose importer converts it. */
+const IMPORTABLE: Record<string, string> = {
+  LlamaForCausalLM: '0.5.0',
+  GemmaForCausalLM: '0.5.0',
+  Gemma2ForCausalLM: '0.5.0',
+  Phi3ForCausalLM: '0.5.0',
+  MixtralForCausalLM: '0.5.0',
+  Qwen2ForCausalLM: '0.5.8',
+  Gemma3ForCausalLM: '0.6.0',
+};
+
+/** Base model families Ollama applies safetensors LoRA adapters to (convert.ConvertAdapter). */
+export const ADAPTER_BASE_FAMILIES = ['llama', 'gemma2'];
+
+/** The create API with `files`/`from`/`adapters`/`quantize` as JSON fields arrived in 0.5.0. */
+export const MIN_OLLAMA = '0.5.0';
+
+/**
+ * Compares dotted versions; a source build reports "0.0.0" and counts as newest (it is built from a
+ * current tree far more often than from an old one).
+ */
+export function versionAtLeast(version: string | null, min: string): boolean {
+  if (!version || version === '0.0.0') return true;
+  const a = version.replace(/^v/, '').split(/[.-]/).map((x) => Number.parseInt(x, 10) || 0);
+  const b = min.split('.').map((x) => Number.parseInt(x, 10) || 0);
+  for (let i = 0; i < 3; i++) {
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) return (a[i] ?? 0) > (b[i] ?? 0);
+  }
+  return true;
+}
+
+export type ImportCheck = { ok: true } | { ok: false; reason: string };
+
+export function checkImportable(folder: ModelFolder, ollamaVersion: string | null, catalogSaysImportable: boolean | null): ImportCheck {
+  const arch = folder.architecture;
+  if (catalogSaysImportable === false) {
+    return { ok: false, reason: `Ollama cannot import ${arch ?? 'this architecture'} from safetensors.` };
+  }
+  if (!arch) return { ok: false, reason: 'config.json names no architecture, so Ollama cannot tell how to convert it.' };
+  const since = IMPORTABLE[arch];
+  if (!since) return { ok: false, reason: `Ollama cannot import ${arch} from safetensors.` };
+  if (!versionAtLeast(ollamaVersion, since)) {
+    return { ok: false, reason: `Ollama ${ollamaVersion} cannot import ${arch} from safetensors; Ollama ${since} or newer can. Update Ollama from https://ollama.com/download.` };
+  }
+  return { ok: true };
+}

@@ -1,0 +1,78 @@
+/**
+ * Streaming chat through the `ollama` client: each token goes out as an 'ollama.chat' event tagged with the
+ * caller's requestId (so two side-by-side answers can stream at once), and the request resolves with the whole
+ * reply. Stop aborts the stream; what arrived so far is kept and returned.
+ */
+import { Ollama } from 'ollama';
+import { HoneError } from '../../shared/errors';
+import type { ChatChunk, ChatMessage, ChatOptions } from '../../shared/types/ollama';
+import { toOllamaError } from './errors';
+
+export interface ChatParams {
+  requestId: string;
+  model: string;
+  messages: ChatMessage[];
+  options?: ChatOptions;
+}
+
+export class ChatSessions {
+  private live = new Map<string, AbortController>();
+
+  constructor(private readonly emit: (chunk: ChatChunk) => void) {}
+
+  async chat(baseUrl: string, p: ChatParams): Promise<{ content: string }> {
+    if (!p.requestId) throw new HoneError('BAD_REQUEST', 'A chat needs a requestId.');
+    if (this.live.has(p.requestId)) throw new HoneError('BAD_REQUEST', `Chat ${p.requestId} is already running.`);
+    const stop = new AbortController();
+    this.live.set(p.requestId, stop);
+    // Our own signal on every fetch the client makes: Ollama sends no headers until the model is loaded and the
+    // first token is out, and the client's own abort() only exists once headers arrived. Stop must work before.
+    const client = new Ollama({
+      host: baseUrl,
+      fetch: (input, init) => fetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, stop.signal]) : stop.signal }),
+    });
+    const base = { requestId: p.requestId, model: p.model };
+    let content = '';
+    try {
+      const stream = await client.chat({
+        model: p.model,
+        messages: p.messages,
+        stream: true,
+        options: {
+          ...(p.options?.temperature !== undefined ? { temperature: p.options.temperature } : {}),
+          ...(p.options?.maxTokens ? { num_predict: p.options.maxTokens } : {}),
+        },
+      });
+      for await (const part of stream) {
+        const piece = part.message?.content ?? '';
+        content += piece;
+        if (piece || part.done) this.emit({ ...base, content: piece, done: part.done });
+      }
+      return { content };
+    } catch (err) {
+      if (stop.signal.aborted) {
+        this.emit({ ...base, content: '', done: true });
+        return { content };
+      }
+      const message = err instanceof Error ? err.message : String(err);
+      const e = /model .*not found|not found, try pulling/i.test(message)
+        ? new HoneError('MODEL_NOT_FOUND', `Ollama has no model named ${p.model}.`, 'Pick a model from the list, or send a run to Ollama first.')
+        : toOllamaError(err, baseUrl, 'chatting');
+      this.emit({ ...base, content: '', done: true, error: e.message });
+      throw e;
+    } finally {
+      this.live.delete(p.requestId);
+    }
+  }
+
+  stop(requestId: string): boolean {
+    const stop = this.live.get(requestId);
+    if (!stop) return false;
+    stop.abort();
+    return true;
+  }
+
+  stopAll(): void {
+    for (const c of this.live.values()) c.abort();
+  }
+}

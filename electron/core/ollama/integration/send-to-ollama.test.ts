@@ -1,0 +1,188 @@
+/**
+ * Send to Ollama against a REAL Ollama server (the CI-built v0.11.4, or the suite's shared one) with the real
+ * tiny Llama: created, listed, our template and stops in /api/show, a chat reply; second send uploads nothing;
+ * Ollama dying mid-upload gives OLLAMA_UNAVAILABLE and a retry after restart works; bad input is refused
+ * before a single byte is read.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { freePort, proxyOllama, startOllamaForTests, type OllamaProxy, type TestOllama } from './test-server';
+import type { ExportProgress } from '../../../shared/types/ollama';
+import { HoneError } from '../../../shared/errors';
+import { createContext } from '../../app';
+import { createOllamaHandlers } from '../handlers';
+import { readFolderExports } from '../run-source';
+import { CHAT_FORMATS } from '../templates';
+import { makeRunFolder, sharedTinyModel, testPython } from './fixtures';
+
+const skip = testPython() ? false : 'no Python for the tiny model (set HONE_PYTHON)';
+
+async function rejectsWith(p: Promise<unknown>, code: string): Promise<HoneError> {
+  try {
+    await p;
+  } catch (err) {
+    assert.equal((err as HoneError).code, code, `expected ${code}, got ${(err as HoneError).code}: ${(err as Error).message}`);
+    return err as HoneError;
+  }
+  assert.fail(`expected ${code}, but it succeeded`);
+}
+
+describe('send to Ollama (real server)', { skip }, () => {
+  let tmp: string;
+  let tiny: string;
+  let ownServer: TestOllama | null = null;
+  let upstream: string;
+  let proxy: OllamaProxy;
+  const cleanups: (() => Promise<void> | void)[] = [];
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-ollama-it-'));
+    tiny = sharedTinyModel();
+    if (process.env.HONE_TEST_OLLAMA_HOST) upstream = process.env.HONE_TEST_OLLAMA_HOST;
+    else {
+      ownServer = await startOllamaForTests();
+      upstream = ownServer.host;
+    }
+    proxy = await proxyOllama(upstream);
+  });
+
+  after(async () => {
+    for (const c of cleanups.reverse()) await c();
+    await proxy?.close();
+    await ownServer?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  function core(host: string) {
+    const { ctx, close } = createContext({ mode: 'cli', paths: { dataDir: fs.mkdtempSync(path.join(tmp, 'data-')) }, env: { OLLAMA_HOST: host } });
+    cleanups.push(close);
+    const events: ExportProgress[] = [];
+    ctx.bus.on('ollama.progress', (e) => events.push(e));
+    return { ctx, handlers: createOllamaHandlers(ctx), events };
+  }
+
+  const uniqueName = (base: string) => `hone-test/${base}-${process.pid}-${Date.now().toString(36)}`;
+  const blobPosts = () => proxy.requests.filter((r) => r.startsWith('POST /api/blobs/')).length;
+  const upstreamUrl = () => `http://${upstream}`;
+
+  it('sends the tiny model, which Ollama lists, templates as ChatML with our stops, and chats with', async () => {
+    const { handlers, events } = core(proxy.host);
+    const run = makeRunFolder(tmp, tiny, { id: 'run-main' });
+    const name = uniqueName('tiny');
+    const res = await handlers['ollama.send']({ runId: run, name, quantize: 'q8_0', system: 'You are a test.' });
+    assert.equal(res.name, `${name}:latest`);
+    assert.match(res.digest ?? '', /^[0-9a-f]{64}$/);
+    assert.ok(blobPosts() >= 1, 'the files were uploaded as blobs');
+
+    const stages = new Set(events.map((e) => e.stage));
+    for (const s of ['hashing', 'uploading', 'creating', 'quantizing', 'done']) assert.ok(stages.has(s), `progress reached ${s}: ${[...stages]}`);
+    const hashing = events.filter((e) => e.stage === 'hashing');
+    assert.equal(hashing.at(-1)!.done, hashing.at(-1)!.total, 'hashing ends at 100%');
+    assert.ok(events.every((e) => e.exportId === res.exportId));
+
+    const tags = (await (await fetch(`${upstreamUrl()}/api/tags`)).json()) as { models: { name: string; digest: string; details: { quantization_level: string } }[] };
+    const listed = tags.models.find((m) => m.name === res.name);
+    assert.ok(listed, `${res.name} is in /api/tags`);
+    assert.equal(listed.digest, res.digest);
+    assert.equal(listed.details.quantization_level, 'Q8_0');
+
+    const show = (await (await fetch(`${upstreamUrl()}/api/show`, { method: 'POST', body: JSON.stringify({ model: res.name }) })).json()) as { template: string; parameters: string; system?: string };
+    assert.equal(show.template, CHAT_FORMATS.chatml.template);
+    for (const stop of CHAT_FORMATS.chatml.stop) assert.match(show.parameters, new RegExp(`stop\\s+"${stop.replace(/[|]/g, '\\|')}"`));
+    assert.equal(show.system, 'You are a test.');
+
+    // The tiny model's weights are random, so for some seeds its first sampled token is a stop and the reply is
+    // empty; a few seeds tell "the template lets it talk" apart from that chance.
+    const replies: { message: { role: string; content: string }; done_reason: string }[] = [];
+    for (let seed = 1; seed <= 5 && !replies.some((r) => r.message.content); seed++) {
+      const body = { model: res.name, messages: [{ role: 'user', content: 'What is the capital of France?' }], stream: false, options: { num_predict: 12, seed } };
+      replies.push((await (await fetch(`${upstreamUrl()}/api/chat`, { method: 'POST', body: JSON.stringify(body) })).json()) as (typeof replies)[number]);
+    }
+    const reply = replies.find((r) => r.message.content);
+    assert.ok(reply, `a non-empty reply: ${JSON.stringify(replies)}`);
+    assert.equal(reply.message.role, 'assistant');
+
+    const recorded = readFolderExports(run);
+    assert.equal(recorded.length, 1);
+    assert.deepEqual({ ...recorded[0], createdAt: '' }, { name: res.name, quantize: 'q8_0', digest: res.digest, createdAt: '' });
+  });
+
+  it('a second send of the same files uploads no blob, and an existing name needs overwrite', async () => {
+    const { handlers, events } = core(proxy.host);
+    const run = makeRunFolder(tmp, tiny, { id: 'run-again' });
+    const name = uniqueName('again');
+    await handlers['ollama.send']({ runId: run, name, quantize: 'f16' });
+    const postsBefore = blobPosts();
+    const err = await rejectsWith(handlers['ollama.send']({ runId: run, name, quantize: 'f16' }), 'MODEL_EXISTS');
+    assert.match(err.hint ?? '', /replace/);
+    assert.equal(blobPosts(), postsBefore);
+    events.length = 0;
+    const again = await handlers['ollama.send']({ runId: run, name, quantize: 'f16', overwrite: true });
+    assert.equal(blobPosts(), postsBefore, 'no blob POSTed the second time');
+    assert.ok(proxy.requests.some((r) => r.startsWith('HEAD /api/blobs/')), 'it asked Ollama which blobs it has');
+    assert.ok(events.some((e) => e.stage === 'uploading' && e.total === 0), 'the upload stage had nothing to send');
+    assert.equal(again.name, `${name}:latest`);
+  });
+
+  it('refuses an invalid name and an unsupported architecture before reading or uploading anything', async () => {
+    const { handlers, events } = core(proxy.host);
+    const run = makeRunFolder(tmp, tiny, { id: 'run-refuse' });
+    const seen = proxy.requests.length;
+    for (const bad of ['My Model', 'UPPER', 'a/b/c', '-dash', 'name:', 'x'.repeat(81)]) {
+      await rejectsWith(handlers['ollama.send']({ runId: run, name: bad, quantize: 'q8_0' }), 'BAD_MODEL_NAME');
+    }
+    assert.equal(proxy.requests.length, seen, 'a bad name never reaches Ollama');
+
+    const qwen3 = makeRunFolder(tmp, tiny, { id: 'run-qwen3', architecture: 'Qwen3ForCausalLM' });
+    const err = await rejectsWith(handlers['ollama.send']({ runId: qwen3, name: uniqueName('qwen3'), quantize: 'q8_0' }), 'UNSUPPORTED_ARCH');
+    assert.match(err.message, /Qwen3ForCausalLM/);
+    assert.match(err.hint ?? '', /GGUF/);
+    assert.equal(proxy.requests.filter((r, i) => i >= seen && r.includes('/api/blobs/')).length, 0, 'no blob request for an unsupported architecture');
+    assert.equal(events.length, 0, 'no hashing or upload started');
+  });
+
+  it('says Ollama is not running, with how to start it, when nothing listens', async () => {
+    const { handlers, events } = core(`127.0.0.1:${await freePort()}`);
+    const status = await handlers['ollama.status']();
+    assert.equal(status.running, false);
+    assert.match(status.hint ?? '', /ollama serve/);
+    assert.match(status.hint ?? '', /ollama\.com\/download/);
+    const run = makeRunFolder(tmp, tiny, { id: 'run-down' });
+    const err = await rejectsWith(handlers['ollama.send']({ runId: run, name: uniqueName('down'), quantize: 'q8_0' }), 'OLLAMA_UNAVAILABLE');
+    assert.match(err.hint ?? '', /send it later/);
+    assert.equal(events.length, 0);
+  });
+
+  it('Ollama stopping mid-upload gives a clear error; after a restart the same send succeeds', async () => {
+    const port = await freePort();
+    const modelsDir = fs.mkdtempSync(path.join(tmp, 'models-'));
+    let server = await startOllamaForTests({ port, modelsDir });
+    cleanups.push(() => server.stop());
+    const cut = await proxyOllama(server.host);
+    cleanups.push(() => cut.close());
+    let killed = false;
+    cut.onBody = (req, forwarded) => {
+      // Half a megabyte into the weights: the real server dies with the upload in flight.
+      if (!killed && req.method === 'POST' && forwarded >= 512 * 1024) {
+        killed = true;
+        server.process.kill('SIGKILL');
+      }
+    };
+    const { handlers } = core(cut.host);
+    const run = makeRunFolder(tmp, tiny, { id: 'run-cut' });
+    const name = uniqueName('cut');
+    const err = await rejectsWith(handlers['ollama.send']({ runId: run, name, quantize: 'f16' }), 'OLLAMA_UNAVAILABLE');
+    assert.ok(killed, 'the server was killed during a blob upload');
+    assert.match(err.message, /stopped answering|not running/);
+    assert.match(err.hint ?? '', /ollama serve/);
+
+    await server.stop();
+    server = await startOllamaForTests({ port, modelsDir });
+    const res = await handlers['ollama.send']({ runId: run, name, quantize: 'f16' });
+    const tags = (await (await fetch(`http://${server.host}/api/tags`)).json()) as { models: { name: string }[] };
+    assert.ok(tags.models.some((m) => m.name === res.name));
+  });
+});
