@@ -1,0 +1,46 @@
+import { useState } from 'react';
+import { useDownloads } from '../../stores/downloads';
+
+const STORAGE_NOTE = {
+  safeStorage: 'Saved encrypted by your system keychain.',
+  file: "Saved in a file only your user account can read (mode 0600) in Hone's data folder: this mode has no access to the system keychain.",
+} as const;
+
+/** The Hugging Face token field. The token goes to the core once and never comes back: only "a token is saved". */
+export function HubTokenForm() {
+  const { token, tokenError, setToken } = useDownloads();
+  const [value, setValue] = useState('');
+  const save = async () => {
+    if (await setToken(value)) setValue('');
+  };
+  return (
+    <div data-testid="download-token">
+      <div className="row">
+        <input
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          placeholder={token?.hasToken ? 'A token is saved; paste a new one to replace it' : 'hf_… (a read token)'}
+          aria-label="Hugging Face access token"
+          data-testid="download-token-input"
+          value={value}
+          onChange={(e) => setValue(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && value.trim() && void save()}
+          style={{ flex: 1 }}
+        />
+        <button type="button" data-testid="download-token-save" disabled={!value.trim()} onClick={() => void save()}>
+          Save token
+        </button>
+        {token?.hasToken && (
+          <button type="button" data-testid="download-token-remove" onClick={() => void setToken(null)}>
+            Remove
+          </button>
+        )}
+      </div>
+      <div className="muted" data-testid="download-token-status">
+        {token?.hasToken ? `A token is saved. ${STORAGE_NOTE[token.storage]}` : token ? `No token saved. ${STORAGE_NOTE[token.storage].replace('Saved', 'It will be saved')}` : ''}
+      </div>
+      {tokenError && <div className="error-box">{tokenError.message}{tokenError.hint ? ` ${tokenError.hint}` : ''}</div>}
+    </div>
+  );
+}
