@@ -1,0 +1,133 @@
+"""TrainerCallback and trainer mix-in that turn TRL's training loop into protocol events."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from transformers import TrainerCallback
+
+from .device import memory_figures
+from .protocol import Emitter
+
+# Keys the Trainer logs that are bookkeeping rather than metrics.
+SKIP_KEYS = {"epoch", "step", "total_flos", "num_input_tokens_seen"}
+PROGRESS_EVERY_S = 0.5
+
+
+def count_tokens(inputs: dict[str, Any]) -> int:
+    """Non-padding tokens in a batch: SFT has attention_mask; DPO has prompt_/chosen_/rejected_attention_mask."""
+    masks = [v for k, v in inputs.items() if k == "attention_mask" or k.endswith("_attention_mask")]
+    if masks:
+        return int(sum(int(m.sum()) for m in masks))
+    ids = inputs.get("input_ids")
+    return int(ids.numel()) if ids is not None else 0
+
+
+class TokenCounting:
+    """Mix-in for a TRL trainer: counts the tokens of every micro-batch into state.num_input_tokens_seen
+    (which checkpoints save and resumes restore), so tokens/s reflects what was actually trained."""
+
+    def training_step(self, model, inputs, *args, **kwargs):
+        self.state.num_input_tokens_seen += count_tokens(inputs)
+        return super().training_step(model, inputs, *args, **kwargs)
+
+
+class HoneCallback(TrainerCallback):
+    def __init__(self, emitter: Emitter, stop_event: threading.Event, checkpoints_dir: Path) -> None:
+        self.emitter = emitter
+        self.stop_event = stop_event
+        self.checkpoints_dir = checkpoints_dir
+        self.history: list[dict[str, float]] = []
+        self.evals: list[dict[str, float]] = []
+        self.train_summary: dict[str, float] = {}
+        self.stopped_at: int | None = None
+        self.nan_reported = False
+        self._last_time = 0.0
+        self._last_tokens = 0
+        self._last_progress = 0.0
+        self.started = 0.0
+
+    # -- loop boundaries -------------------------------------------------------------------------
+    def on_train_begin(self, args, state, control, **kwargs):
+        self.started = self._last_time = time.monotonic()
+        self._last_tokens = state.num_input_tokens_seen
+        self.emitter.progress("training", state.global_step, state.max_steps, "step")
+
+    def on_step_end(self, args, state, control, **kwargs):
+        if self.stop_event.is_set() and self.stopped_at is None:
+            # Finish here: the Trainer logs, saves a checkpoint, then leaves its loop.
+            self.stopped_at = state.global_step
+            control.should_log = True
+            control.should_save = True
+            control.should_training_stop = True
+        now = time.monotonic()
+        if now - self._last_progress >= PROGRESS_EVERY_S or state.global_step >= state.max_steps:
+            self._last_progress = now
+            self.emitter.progress("training", state.global_step, state.max_steps, "step")
+
+    def on_save(self, args, state, control, **kwargs):
+        path = self.checkpoints_dir / f"checkpoint-{state.global_step}"
+        self.emitter.emit("checkpoint", step=state.global_step, path=str(path))
+
+    # -- logs --------------------------------------------------------------------------------------
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        logs = dict(logs or {})
+        if "eval_loss" in logs:
+            values = {k: float(v) for k, v in logs.items() if k.startswith("eval_") and _is_num(v)}
+            self.evals.append({"step": state.global_step, **values})
+            self.emitter.emit("eval", step=state.global_step, **values)
+            return
+        if "train_runtime" in logs:
+            self.train_summary = {k: float(v) for k, v in logs.items() if _is_num(v)}
+            return
+        if "loss" not in logs:
+            return
+        now, tokens = time.monotonic(), state.num_input_tokens_seen
+        elapsed = now - self._last_time
+        metrics: dict[str, Any] = {
+            "step": state.global_step,
+            "max_steps": state.max_steps,
+            "epoch": round(float(state.epoch or 0.0), 6),
+            "tokens_seen": int(tokens),
+        }
+        if elapsed > 0 and tokens >= self._last_tokens:
+            metrics["tokens_per_second"] = round((tokens - self._last_tokens) / elapsed, 2)
+        self._last_time, self._last_tokens = now, tokens
+        for key, value in logs.items():
+            if key in SKIP_KEYS or not _is_num(value):
+                continue
+            if not math.isfinite(float(value)):
+                self._report_non_finite(key, state.global_step)
+                continue
+            metrics[key] = float(value)
+        for key in ("gpu_mem_allocated_gb", "gpu_mem_reserved_gb"):
+            fig = memory_figures().get(key)
+            if fig is not None:
+                metrics[key] = fig
+        self.history.append({k: v for k, v in metrics.items() if isinstance(v, (int, float))})
+        self.emitter.emit("metrics", **metrics)
+
+    def _report_non_finite(self, key: str, step: int) -> None:
+        if not self.nan_reported:
+            self.nan_reported = True
+            self.emitter.log("warning", f"{key} became NaN or infinite at step {step}: training has diverged. "
+                             "Stop the run and lower the learning rate.")
+
+    @property
+    def last_loss(self) -> float | None:
+        for row in reversed(self.history):
+            if "loss" in row:
+                return row["loss"]
+        return None
+
+    @property
+    def first_loss(self) -> float | None:
+        return next((row["loss"] for row in self.history if "loss" in row), None)
+
+
+def _is_num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)

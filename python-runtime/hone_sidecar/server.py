@@ -1,0 +1,107 @@
+"""The process around a run: reads commands, watches the parent, and makes sure the sidecar never outlives the app.
+
+One run per process: `start` runs it on the main thread, then the process exits (0 after `done`, 2 after
+`error`). `stop`, stdin closing, the parent dying, SIGTERM and SIGINT all ask the run to stop after the
+current step and save; when the parent is gone a hard deadline (HONE_EXIT_GRACE_S, default 4 s) ends the
+process even if a step is slow, so the sidecar is always gone within 5 s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import signal
+import sys
+import threading
+import time
+from typing import Any, TextIO
+
+from .protocol import Emitter
+
+POLL_PARENT_S = 0.5
+
+
+class Server:
+    def __init__(self, emitter: Emitter, stdin: TextIO) -> None:
+        self.emitter = emitter
+        self.stdin = stdin
+        self.stop_event = threading.Event()
+        self.starts: queue.Queue[Any] = queue.Queue()
+        self.started = False
+        self._deadline_armed = False
+        self._parent = os.getppid()
+
+    # -- shutting down ---------------------------------------------------------------------------
+    def request_stop(self, reason: str, hard_deadline: bool) -> None:
+        first = not self.stop_event.is_set()
+        self.stop_event.set()
+        if first:
+            print(f"hone_sidecar: stopping ({reason})", file=sys.stderr, flush=True)
+        if not self.started:
+            self.starts.put(None)  # nothing running: leave right away
+        if hard_deadline and not self._deadline_armed:
+            self._deadline_armed = True
+            grace = float(os.environ.get("HONE_EXIT_GRACE_S", "4"))
+            timer = threading.Timer(grace, self._hard_exit, args=(reason,))
+            timer.daemon = True
+            timer.start()
+
+    def _hard_exit(self, reason: str) -> None:
+        print(f"hone_sidecar: still busy {reason!r} after the grace period; exiting now", file=sys.stderr, flush=True)
+        os._exit(3)
+
+    # -- threads ---------------------------------------------------------------------------------
+    def _read_commands(self) -> None:
+        for line in self.stdin:
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                command = json.loads(line)
+                name = command.get("cmd") if isinstance(command, dict) else None
+            except json.JSONDecodeError:
+                command, name = None, None
+            if name == "ping":
+                self.emitter.emit("pong")
+            elif name == "stop":
+                self.request_stop("stop command", hard_deadline=False)
+            elif name == "start":
+                if self.started:
+                    self.emitter.log("warning", "Ignoring a second start command: this sidecar runs one training.")
+                else:
+                    self.started = True
+                    self.starts.put(command.get("config"))
+            else:
+                self.emitter.log("error", f"Unknown command line ignored: {line[:200]}")
+        self.request_stop("stdin closed: the app has gone", hard_deadline=True)
+
+    def _watch_parent(self) -> None:
+        while True:
+            time.sleep(POLL_PARENT_S)
+            if os.getppid() != self._parent:
+                self.request_stop("parent process died", hard_deadline=True)
+                return
+
+    def _on_signal(self, signum, _frame) -> None:
+        self.request_stop(f"signal {signum}", hard_deadline=True)
+
+    # -- main ------------------------------------------------------------------------------------
+    def serve(self) -> int:
+        from .device import probe
+
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            try:
+                signal.signal(sig, self._on_signal)
+            except (ValueError, OSError):
+                pass
+        threading.Thread(target=self._watch_parent, name="parent-watch", daemon=True).start()
+        dev = probe()
+        self.emitter.emit("ready", pid=os.getpid(), **dev.ready_fields())
+        threading.Thread(target=self._read_commands, name="stdin", daemon=True).start()
+        config = self.starts.get()
+        if config is None:
+            return 0
+        from .run import Run
+
+        return Run(config, self.emitter, self.stop_event, dev).execute()

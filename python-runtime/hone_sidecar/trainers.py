@@ -1,0 +1,149 @@
+"""TRL trainer set-up shared by both backends: datasets, SFTConfig/DPOConfig, SFTTrainer/DPOTrainer."""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from typing import Any
+
+from datasets import Dataset
+from transformers import PrinterCallback
+from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
+
+from .backends import Loaded
+from .callbacks import HoneCallback, TokenCounting
+from .config import RunConfig
+from .data import Rows
+from .device import DeviceInfo
+from .errors import SidecarError
+from .protocol import Emitter
+from .tokenise import describe_lines, tokenise
+
+BNB_OPTIMIZERS = {"adamw_8bit", "adamw_bnb_8bit", "paged_adamw_8bit", "paged_adamw_32bit"}
+
+
+class HoneSFTTrainer(TokenCounting, SFTTrainer):
+    pass
+
+
+class HoneDPOTrainer(TokenCounting, DPOTrainer):
+    pass
+
+
+def _sft_dataset(cfg: RunConfig, rows: Rows, tokenizer: Any, em: Emitter, label: str, notes: dict) -> Dataset:
+    stage = "tokenising" if label == "train" else "tokenising_eval"
+    result = tokenise(rows.rows, rows.lines, tokenizer, cfg.max_seq_length, cfg.train_on_responses_only,
+                      on_progress=lambda d, t: em.progress(stage, d, t, "row"))
+    if label == "train" and result.mode == "last_reply":
+        em.log("info", "The chat template has no {% generation %} markers: training on the last assistant reply "
+               "of each conversation (earlier turns are context).")
+    if result.truncated:
+        em.log("warning", f"{len(result.truncated)} {label} row(s) are longer than max_seq_length "
+               f"({cfg.max_seq_length} tokens) and were cut: lines {describe_lines(result.truncated)}.")
+    if result.skipped:
+        em.log("warning", f"{len(result.skipped)} {label} row(s) have no reply within max_seq_length and are "
+               f"left out: lines {describe_lines(result.skipped)}.")
+    if not result.examples:
+        raise SidecarError("SEQ_TOO_LONG", f"Every {label} row's reply starts after token {cfg.max_seq_length}, "
+                           "so there is nothing to learn.", "Raise max_seq_length or shorten the prompts.",
+                           field="max_seq_length")
+    notes[label] = {"rows": len(rows.rows), "examples": len(result.examples), "tokens": result.tokens,
+                    "truncated_lines": result.truncated, "skipped_lines": result.skipped, "loss_on": result.mode}
+    return Dataset.from_list(result.examples)
+
+
+def build_datasets(cfg: RunConfig, rows: Rows, eval_rows: Rows | None, tokenizer: Any, em: Emitter,
+                   notes: dict) -> tuple[Dataset, Dataset | None]:
+    if cfg.objective == "sft":
+        train = _sft_dataset(cfg, rows, tokenizer, em, "train", notes)
+        evals = _sft_dataset(cfg, eval_rows, tokenizer, em, "eval", notes) if eval_rows else None
+    else:  # DPOTrainer applies the chat template and tokenises itself
+        em.progress("tokenising", 0, len(rows.rows), "row")
+        train = Dataset.from_list(rows.rows)
+        evals = Dataset.from_list(eval_rows.rows) if eval_rows else None
+        notes["train"] = {"rows": len(rows.rows)}
+    if evals is None and cfg.eval_split > 0:
+        if len(train) < 2:
+            raise SidecarError("BAD_CONFIG", "eval_split needs at least two examples.", field="eval_split")
+        parts = train.train_test_split(test_size=cfg.eval_split, seed=cfg.seed)
+        train, evals = parts["train"], parts["test"]
+        notes["eval_split"] = {"train": len(train), "eval": len(evals)}
+    return train, evals
+
+
+def _optimizer(cfg: RunConfig, dev: DeviceInfo, em: Emitter) -> str:
+    name = cfg.optimizer
+    if name in BNB_OPTIMIZERS and not (dev.cuda and importlib.util.find_spec("bitsandbytes")):
+        em.log("warning", f"Optimizer {name} needs bitsandbytes on CUDA; using adamw_torch.")
+        return "adamw_torch"
+    return name
+
+
+def common_args(cfg: RunConfig, dev: DeviceInfo, loaded: Loaded, has_eval: bool, em: Emitter) -> dict[str, Any]:
+    # Unsloth wires its own (offloading) gradient checkpointing into the model; TRL must not add a second.
+    checkpointing = cfg.gradient_checkpointing and loaded.backend == "plain"
+    return dict(
+        output_dir=str(cfg.checkpoints_dir),
+        per_device_train_batch_size=cfg.batch_size,
+        per_device_eval_batch_size=cfg.batch_size,
+        gradient_accumulation_steps=cfg.grad_accum,
+        learning_rate=cfg.learning_rate,
+        lr_scheduler_type=cfg.lr_scheduler,
+        warmup_steps=cfg.warmup_steps,
+        weight_decay=cfg.weight_decay,
+        max_steps=cfg.max_steps or -1,
+        num_train_epochs=cfg.epochs or 1.0,
+        seed=cfg.seed,
+        data_seed=cfg.seed,
+        optim=_optimizer(cfg, dev, em),
+        # Explicit: TRL's configs default bf16 to True, which would turn on CPU autocast.
+        bf16=dev.cuda and dev.bf16,
+        fp16=dev.cuda and not dev.bf16,
+        use_cpu=not dev.cuda,
+        gradient_checkpointing=checkpointing,
+        gradient_checkpointing_kwargs={"use_reentrant": False} if checkpointing else None,
+        logging_steps=cfg.logging_steps,
+        logging_first_step=True,
+        save_strategy="steps",
+        save_steps=cfg.save_steps,
+        save_total_limit=cfg.save_total_limit,
+        save_safetensors=True,
+        eval_strategy="steps" if has_eval else "no",
+        eval_steps=cfg.eval_steps if has_eval else None,
+        report_to="none",
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+    )
+
+
+def build_trainer(cfg: RunConfig, loaded: Loaded, dev: DeviceInfo, train: Dataset, evals: Dataset | None,
+                  em: Emitter, stop_event: threading.Event) -> tuple[Any, HoneCallback]:
+    callback = HoneCallback(em, stop_event, cfg.checkpoints_dir)
+    args = common_args(cfg, dev, loaded, evals is not None, em)
+    kwargs: dict[str, Any] = dict(model=loaded.model, train_dataset=train, eval_dataset=evals,
+                                  processing_class=loaded.tokenizer, callbacks=[callback])
+    if loaded.peft_config is not None:
+        kwargs["peft_config"] = loaded.peft_config
+    try:
+        if cfg.objective == "sft":
+            config = SFTConfig(**args, max_length=cfg.max_seq_length, packing=False, completion_only_loss=False,
+                               assistant_only_loss=False, dataset_num_proc=None)
+            trainer = HoneSFTTrainer(args=config, **kwargs)
+        else:
+            config = DPOConfig(**args, beta=cfg.beta, max_length=cfg.max_seq_length,
+                               max_prompt_length=cfg.max_prompt_length or cfg.max_seq_length // 2,
+                               truncation_mode="keep_end",
+                               # Full fine-tuning has no adapter to switch off for the reference, so its
+                               # log-probs are computed once up front instead of keeping a second model.
+                               precompute_ref_log_probs=not cfg.uses_peft)
+            trainer = HoneDPOTrainer(args=config, **kwargs)
+    except ValueError as e:
+        if "target modules" in str(e).lower() or "target_modules" in str(e):
+            raise SidecarError("BAD_CONFIG", f"config.target_modules does not match this model: {e}",
+                               "Use module names from the model (for Llama-style models: q_proj, k_proj, v_proj, "
+                               "o_proj, gate_proj, up_proj, down_proj) or 'all-linear'.",
+                               field="target_modules") from e
+        raise
+    # Trainer prints every log dict when tqdm is off; the metrics events already carry them.
+    trainer.remove_callback(PrinterCallback)
+    return trainer, callback
