@@ -41,3 +41,21 @@ export function assertFreeSpace(dirs: string[], needed: number): void {
     }
   }
 }
+
+/** Creates `dir` and writes a probe file, so an unwritable location fails first, with a plain message. */
+export function assertWritable(dir: string): void {
+  try {
+    fs.mkdirSync(dir, { recursive: true });
+    const probe = path.join(dir, `.hone-write-test-${process.pid}`);
+    fs.writeFileSync(probe, '');
+    fs.rmSync(probe);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    throw new InstallError(
+      'INSTALL_FAILED',
+      `Hone cannot write its Python environment to ${dir} (${code}).`,
+      'Make that folder writable, or choose a data folder Hone can write to in Settings (or HONE_DATA_DIR), then try again.',
+      String((err as Error).message ?? err),
+    );
+  }
+}

@@ -13,13 +13,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HoneError } from '../../shared/errors';
 import type { Progress } from '../../shared/types/progress';
-import { assertFreeSpace, neededBytes } from './disk';
+import { assertFreeSpace, assertWritable, neededBytes } from './disk';
 import { execLines, type ExecResult } from './exec';
 import { classifyFailure, InstallError } from './failure';
 import { detectNvidiaDriver, flavourForDriver, installRecipe } from './flavour';
 import { effectiveLock, type Extra } from './locks';
 import { readMarker, removeMarker, writeMarker } from './marker';
-import { checkPython } from './python-check';
+import { checkPython, type PythonCheck } from './python-check';
 import { findUv } from './uv';
 import { UvProgressParser } from './uv-progress';
 import { venvPython } from './which';
@@ -47,6 +47,8 @@ export interface ProvisionOptions {
   pythonRequest?: string;
   /** Reinstall even when the marker says the environment is current. */
   force?: boolean;
+  /** Import-check the stack after installing (default true); only locks without torch skip it. */
+  verify?: boolean;
   /** Free space required before installing; defaults to the flavour's rough size. */
   minFreeBytes?: number;
   env?: NodeJS.ProcessEnv;
@@ -91,6 +93,7 @@ export async function provisionPython(opts: ProvisionOptions): Promise<Provision
   const marker = readMarker(envDir);
   if (!opts.force && marker && marker.hash === lock.hash) return { python: marker.python, flavour, envDir, reused: true, note };
 
+  assertWritable(envDir);
   assertFreeSpace([envDir, ...(opts.cacheDir ? [opts.cacheDir] : [])], opts.minFreeBytes ?? neededBytes(recipe.lock));
   progress({ stage: 'Finding uv', done: 0, total: null, unit: 'items' });
   const uv = await findUv({
@@ -128,12 +131,15 @@ export async function provisionPython(opts: ProvisionOptions): Promise<Provision
   }
   if (opts.signal?.aborted) throw new HoneError('INSTALL_FAILED', 'The installation was cancelled.', 'Press Install to resume it.');
 
-  progress({ stage: 'Checking the installed packages', done: 0, total: null, unit: 'items' });
-  const check = await checkPython(python, { pythonRuntimeDir: opts.pythonRuntimeDir, imports: true, env: opts.env });
-  if (check.fatal) {
-    throw new InstallError('INSTALL_FAILED', 'The packages installed but do not work.', 'Press Install to repair the environment; if it fails again, report the lines below.', check.problems.join('\n'));
+  let check: PythonCheck | null = null;
+  if (opts.verify !== false) {
+    progress({ stage: 'Checking the installed packages', done: 0, total: null, unit: 'items' });
+    check = await checkPython(python, { pythonRuntimeDir: opts.pythonRuntimeDir, imports: true, env: opts.env });
+    if (check.fatal) {
+      throw new InstallError('INSTALL_FAILED', 'The packages installed but do not work.', 'Press Install to repair the environment; if it fails again, report the lines below.', check.problems.join('\n'));
+    }
   }
-  writeMarker(envDir, { hash: lock.hash, flavour, python, pythonVersion: check.version, packages: check.packages, createdAt: new Date().toISOString() });
+  writeMarker(envDir, { hash: lock.hash, flavour, python, pythonVersion: check?.version ?? null, packages: check?.packages ?? {}, createdAt: new Date().toISOString() });
   progress({ stage: 'Ready', done: 1, total: 1, unit: 'items' });
   return { python, flavour, envDir, reused: false, note };
 }
@@ -155,11 +161,6 @@ async function ensureVenv(
     if (probe?.code === 0 && probe.stdout.trim() === 'True') return python;
   }
   progress({ stage: 'Creating the Python environment', done: 0, total: null, unit: 'items' });
-  try {
-    fs.mkdirSync(path.dirname(envDir), { recursive: true });
-  } catch (err) {
-    throw classifyFailure(String(err), 'Creating the Python environment', envDir);
-  }
   const cwd = path.dirname(envDir);
   const base = await findBasePython(uv, request, env, cwd, signal, progress);
   const r = await execLines(uv, ['venv', '--clear', '--python', base, envDir], { env, cwd, signal, tailFilter });

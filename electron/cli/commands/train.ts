@@ -1,0 +1,127 @@
+/**
+ * `hone train --model <id|folder> --data <file> ...`: a whole training run in the terminal. Ctrl-C asks the
+ * sidecar to finish its step and save (a second Ctrl-C kills it); the run folder is printed at the end.
+ */
+import { numberFlag, parseArgs, stringFlag, UsageError } from '../args';
+import { EXIT, type CliIO } from '../io';
+import { trainHeadless } from '../../core/sidecar/headless-train';
+import type { SidecarProcess } from '../../core/sidecar/process';
+import type { SidecarEvent } from '../../shared/types/sidecar';
+
+export const summary = 'Fine-tune a model on a dataset, headless (the tiny demo model trains on a CPU)';
+
+const HELP = `Usage: hone train --model <catalogue id | folder> --data <file> [options]
+
+  --model ID|DIR      a catalogue id (hone-tiny-demo builds a tiny model locally), a downloaded Hub repo,
+                      or a local model folder
+  --data FILE         JSONL, JSON, CSV or Parquet (messages, Alpaca, ShareGPT, prompt/completion, DPO pairs)
+  --eval-data FILE    a separate evaluation set
+  --method sft|dpo    the objective (default: dpo for preference pairs, sft otherwise)
+  --max-steps N       stop after N optimiser steps (default: one epoch)
+  --epochs N          number of epochs when --max-steps is not given
+  --lr X              learning rate (default: the plan's)
+  --seed N            random seed (default 42)
+  --merge             also write a merged 16-bit model
+  --out DIR           the run folder (default: a new one under the data folder's cli-runs/)
+  --resume            continue the run in --out from its newest checkpoint
+  --skip-bad-rows     train on the good rows when some are malformed (default: stop and report them)
+  --json              print every sidecar event as one JSON line, then a result line
+
+Exit status: 0 when training finished, 1 when it failed or was stopped, 2 for bad arguments.`;
+
+function describe(e: SidecarEvent): string | null {
+  switch (e.type) {
+    case 'ready':
+      return `Sidecar ready: ${e.backend} backend on ${e.device} (torch ${e.torch})`;
+    case 'progress':
+      return e.stage === 'training' || (e.total !== null && e.done !== 0 && e.done !== e.total) ? null : `${e.stage.replace(/_/g, ' ')}${e.total ? ` ${e.done}/${e.total} ${e.unit}` : ''}`;
+    case 'metrics': {
+      const parts = [`step ${e.step}/${e.max_steps}`];
+      if (e.loss !== undefined) parts.push(`loss ${e.loss.toFixed(4)}`);
+      if (e['rewards/margins'] !== undefined) parts.push(`margin ${e['rewards/margins'].toFixed(3)}`);
+      if (e.learning_rate !== undefined) parts.push(`lr ${e.learning_rate.toExponential(2)}`);
+      if (e.tokens_per_second !== undefined) parts.push(`${Math.round(e.tokens_per_second)} tok/s`);
+      return parts.join('  ');
+    }
+    case 'eval':
+      return `eval at step ${e.step}: loss ${e.eval_loss.toFixed(4)}`;
+    case 'checkpoint':
+      return `checkpoint: ${e.path}`;
+    case 'artifact':
+      return `${e.kind}: ${e.path}`;
+    case 'log':
+      return e.level === 'warning' || e.level === 'error' ? `${e.level}: ${e.message}` : null;
+    case 'error':
+      return `error ${e.code}: ${e.message}${e.hint ? `\n  ${e.hint}` : ''}`;
+    default:
+      return null;
+  }
+}
+
+export async function run(argv: string[], io: CliIO): Promise<number> {
+  const args = parseArgs(argv, ['json', 'help', 'merge', 'resume', 'skip-bad-rows']);
+  if (args.flags.help) {
+    io.out(HELP);
+    return 0;
+  }
+  const model = stringFlag(args, 'model');
+  const data = stringFlag(args, 'data');
+  if (!model || !data) throw new UsageError('--model and --data are required (see hone train --help)');
+  const method = stringFlag(args, 'method');
+  if (method !== undefined && method !== 'sft' && method !== 'dpo') throw new UsageError(`--method must be sft or dpo, got "${method}"`);
+  const maxSteps = numberFlag(args, 'max-steps');
+  if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) throw new UsageError('--max-steps must be a whole number of at least 1');
+  const json = args.flags.json === true;
+
+  const abort = new AbortController();
+  let sidecar: SidecarProcess | null = null;
+  const onSignal = () => {
+    if (!abort.signal.aborted) {
+      io.err('Stopping after the current step and saving (Ctrl-C again to kill it now)...');
+      abort.abort();
+    } else {
+      void sidecar?.kill().catch(() => {});
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await trainHeadless(io.core().ctx, {
+      model,
+      data,
+      evalData: stringFlag(args, 'eval-data') ?? null,
+      objective: method,
+      maxSteps: maxSteps ?? null,
+      epochs: numberFlag(args, 'epochs'),
+      learningRate: numberFlag(args, 'lr'),
+      seed: numberFlag(args, 'seed'),
+      merge: args.flags.merge === true,
+      outDir: stringFlag(args, 'out'),
+      resume: args.flags.resume === true,
+      skipBadRows: args.flags['skip-bad-rows'] === true,
+      signal: abort.signal,
+      onInfo: (line) => (json ? undefined : io.out(line)),
+      onEvent: (e) => {
+        if (json) return io.out(JSON.stringify(e));
+        const line = describe(e);
+        if (line) (e.type === 'error' ? io.err : io.out)(line);
+      },
+      onSidecar: (s) => (sidecar = s),
+    });
+    const { exit, outputDir } = result;
+    const ok = exit.done !== null && !exit.done.stopped;
+    if (json) {
+      io.out(JSON.stringify({ type: 'result', ok, stopped: exit.done?.stopped ?? false, output_dir: outputDir, final_step: exit.done?.final_step ?? null, final_loss: exit.done?.final_loss ?? null, exit_code: exit.code }));
+    } else if (exit.done) {
+      io.out(`${exit.done.stopped ? 'Stopped' : 'Finished'} at step ${exit.done.final_step}${exit.done.final_loss !== null ? `, loss ${exit.done.final_loss.toFixed(4)}` : ''}.`);
+      if (exit.done.stopped) io.out(`Resume with: hone train --model ${model} --data ${data} --out ${outputDir} --resume`);
+    } else if (!exit.error) {
+      io.err(`The training process ended without finishing (exit code ${exit.code ?? exit.signal}). Last lines:\n${exit.tail.slice(-10).join('\n')}`);
+    }
+    if (!json) io.out(`Output: ${outputDir}`);
+    return ok ? EXIT.OK : EXIT.FAIL;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * A model reference -> the folder the sidecar loads: the demo id builds the tiny model, a folder
+ * ("local:<path>" or a path) is used as it is, a catalogue id or Hub repo must already be downloaded
+ * (the Model step / models.download fetch it; training never downloads on its own).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HoneError } from '../../shared/errors';
+import type { ModelSpec } from '../../shared/types/model';
+import { getCatalog, isFolderRef } from '../catalog/catalog';
+import type { CoreContext } from '../context';
+import { modelPathFor } from '../models/local';
+import { DEMO_MODEL_ID, ensureDemoModel, type EnsureDemoOptions } from './ensure';
+
+export interface ResolvedModel {
+  path: string;
+  /** The catalogue entry, when the reference was a catalogue id. */
+  spec: ModelSpec | null;
+  demo: boolean;
+}
+
+function catalogue(ctx: CoreContext): ModelSpec[] {
+  try {
+    return getCatalog(ctx);
+  } catch {
+    return []; // a broken catalogue must not stop training from a folder
+  }
+}
+
+export async function resolveModelPath(ctx: CoreContext, ref: string, opts: EnsureDemoOptions & { cwd?: string } = {}): Promise<ResolvedModel> {
+  const id = ref.trim();
+  const spec = catalogue(ctx).find((m) => m.id === id) ?? null;
+  if (id === DEMO_MODEL_ID || spec?.demo) return { path: await ensureDemoModel(ctx, opts), spec, demo: true };
+
+  if (!spec && isFolderRef(id)) {
+    let raw = id.startsWith('local:') ? id.slice('local:'.length) : id;
+    if (raw === '~' || raw.startsWith('~/')) raw = path.join(os.homedir(), raw.slice(1));
+    const dir = path.resolve(opts.cwd ?? process.cwd(), raw);
+    if (!fs.existsSync(path.join(dir, 'config.json'))) {
+      throw new HoneError('MODEL_NOT_FOUND', `${dir} is not a model folder (no config.json).`, 'Give the folder that holds config.json, the tokenizer and the *.safetensors weights.');
+    }
+    return { path: dir, spec: null, demo: false };
+  }
+
+  const local = modelPathFor(ctx, id);
+  if (local) return { path: local, spec, demo: false };
+  if (!spec && !id.includes('/')) {
+    throw new HoneError('MODEL_NOT_FOUND', `"${id}" is neither a catalogue model nor a folder.`, `Use a catalogue id, a Hub repo (owner/name) you have downloaded, a model folder, or "${DEMO_MODEL_ID}".`);
+  }
+  throw new HoneError(
+    'MODEL_NOT_FOUND',
+    `${spec?.name ?? id} has not been downloaded yet.`,
+    'Download it from the Model step first; without internet, give the path of a local model folder instead.',
+  );
+}

@@ -1,0 +1,128 @@
+/**
+ * One training run without the app's run queue: resolve the model, import the data, plan, start the
+ * sidecar, stream its events. `hone train` is this plus printing; it uses the same pieces as the app
+ * (resolveModelPath, importDataset, toSidecarConfig, SidecarProcess) so what the CLI proves, the app does.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { HoneError } from '../../shared/errors';
+import type { Objective, Plan } from '../../shared/types/plan';
+import type { RunConfig } from '../../shared/types/runs';
+import type { SidecarEvent } from '../../shared/types/sidecar';
+import type { CoreContext } from '../context';
+import { importDataset } from '../datasets/import';
+import { resolveModelPath, type ResolvedModel } from '../demo/resolve-model';
+import { getRuntime } from '../runtime/service';
+import { toSidecarConfig } from './config';
+import { minimalCpuPlan } from './minimal-plan';
+import { SidecarProcess, type SidecarExit } from './process';
+
+export interface HeadlessTrainOptions {
+  model: string;
+  data: string;
+  evalData?: string | null;
+  /** Defaults to what the data holds: dpo for preference pairs, sft otherwise. */
+  objective?: Objective;
+  maxSteps?: number | null;
+  epochs?: number;
+  learningRate?: number;
+  seed?: number;
+  merge?: boolean;
+  /** The run folder; a new one under <dataDir>/cli-runs by default. */
+  outDir?: string;
+  /** Continue from the newest checkpoint in outDir. */
+  resume?: boolean;
+  skipBadRows?: boolean;
+  /** Resolves relative paths (the shell's working directory). */
+  cwd?: string;
+  /** Aborting before the sidecar starts cancels; after, it asks the sidecar to stop and save. */
+  signal?: AbortSignal;
+  /** Human-readable notes about each preparation step. */
+  onInfo?(line: string): void;
+  onEvent?(event: SidecarEvent): void;
+  onSidecar?(sidecar: SidecarProcess): void;
+}
+
+export interface HeadlessTrainResult {
+  outputDir: string;
+  model: ResolvedModel;
+  plan: Plan;
+  exit: SidecarExit;
+}
+
+function defaultOutDir(ctx: CoreContext, model: string): string {
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const slug = path.basename(model).toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'model';
+  return path.join(ctx.paths.dataDir, 'cli-runs', `${stamp}-${slug}`);
+}
+
+function checkCancelled(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new HoneError('BAD_REQUEST', 'Cancelled before training started.');
+}
+
+export async function trainHeadless(ctx: CoreContext, opts: HeadlessTrainOptions): Promise<HeadlessTrainResult> {
+  const cwd = opts.cwd ?? process.cwd();
+  const info = opts.onInfo ?? (() => {});
+  const python = await getRuntime(ctx).requirePython();
+
+  const model = await resolveModelPath(ctx, opts.model, { cwd, python, onProgress: (p) => p.done === 0 && info(`${p.stage}...`) });
+  info(`Model: ${model.spec?.name ?? opts.model} (${model.path})`);
+  checkCancelled(opts.signal);
+
+  const dataPath = path.resolve(cwd, opts.data);
+  if (!fs.existsSync(dataPath)) throw new HoneError('NOT_FOUND', `The dataset ${dataPath} does not exist.`, 'Give the path of a JSONL, JSON, CSV or Parquet file.');
+  const imported = await importDataset({
+    path: dataPath,
+    dataDir: ctx.paths.dataDir,
+    badRows: opts.skipBadRows ? 'skip' : 'stop',
+    evalPath: opts.evalData ? path.resolve(cwd, opts.evalData) : null,
+  });
+  const pairs = imported.format === 'dpo';
+  const objective = opts.objective ?? (pairs ? 'dpo' : 'sft');
+  if (objective === 'dpo' && !pairs) {
+    throw new HoneError('BAD_DATA', `DPO needs preference pairs (prompt, chosen, rejected), but ${path.basename(dataPath)} holds ${imported.format} rows.`, 'Use a preference dataset, or train with --method sft.');
+  }
+  if (objective === 'sft' && pairs) {
+    throw new HoneError('BAD_DATA', `${path.basename(dataPath)} holds preference pairs, which SFT cannot train on.`, 'Train it with --method dpo.');
+  }
+  info(`Data: ${imported.trainRows} rows (${imported.format})${imported.skippedRows ? `, ${imported.skippedRows} bad rows skipped` : ''}${imported.evalRows ? `, ${imported.evalRows} for eval` : ''}`);
+  checkCancelled(opts.signal);
+
+  // TODO(planner): ask electron/core/planner for the plan once it exports its pure planning function.
+  const plan = minimalCpuPlan(opts.model, objective, model.spec?.maxPositionEmbeddings);
+  info(`Plan: ${plan.method} on ${plan.device}, batch ${plan.batch_size} x ${plan.grad_accum}, sequence ${plan.max_seq_length}, rank ${plan.lora_rank}`);
+
+  const outputDir = opts.outDir ? path.resolve(cwd, opts.outDir) : defaultOutDir(ctx, opts.model);
+  if (opts.resume && !fs.existsSync(path.join(outputDir, 'checkpoints'))) {
+    throw new HoneError('NOT_RESUMABLE', `${outputDir} has no checkpoints to resume from.`, 'Give the --out folder of the run that was stopped.');
+  }
+  fs.mkdirSync(outputDir, { recursive: true });
+  const runConfig: RunConfig = {
+    model: opts.model,
+    dataset: imported.trainPath,
+    evalDataset: imported.evalPath,
+    objective,
+    plan,
+    maxSteps: opts.maxSteps ?? null,
+    epochs: opts.epochs,
+    learningRate: opts.learningRate,
+    seed: opts.seed,
+    mergeOnFinish: opts.merge,
+  };
+  const config = toSidecarConfig(plan, runConfig, { modelPath: model.path, outputDir, resumeFrom: opts.resume ? 'latest' : null });
+
+  const sidecar = new SidecarProcess({ python, pythonRuntimeDir: ctx.paths.pythonRuntimeDir, env: ctx.env, offline: true, cwd: outputDir });
+  opts.onSidecar?.(sidecar);
+  if (opts.onEvent) sidecar.on('event', opts.onEvent);
+  const stop = () => void sidecar.stop().catch(() => {});
+  opts.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    checkCancelled(opts.signal);
+    await sidecar.start(config);
+    const exit = await sidecar.whenExited();
+    return { outputDir, model, plan, exit };
+  } finally {
+    opts.signal?.removeEventListener('abort', stop);
+    if (!sidecar.exited && sidecar.pid) await sidecar.kill();
+  }
+}
