@@ -10,7 +10,7 @@ import type { Progress } from '../../shared/types/progress';
 import type { CoreContext } from '../context';
 import { FORMAT_ORDER } from './formats/fields';
 import { importDataset } from './import';
-import { resolveModel } from './model';
+import { resolveModelIn } from './model';
 import { renderRows } from './render';
 import { listSamples } from './samples';
 import { scanDataset } from './scan';
@@ -30,7 +30,7 @@ function checkParams(p: Inspect): { path: string } {
 
 export function createDatasetHandlers(ctx: CoreContext): Pick<RequestHandlers, 'datasets.samples' | 'datasets.inspect' | 'datasets.render' | 'datasets.import'> {
   const progressFor = (file: string) => (p: Progress) => ctx.bus.emit('datasets.progress', { ...p, path: file });
-  const template = (model?: string) => resolveModel(model, ctx.paths.resourcesDir);
+  const template = (model?: string) => resolveModelIn(ctx, model);
 
   return {
     'datasets.samples': () => listSamples(ctx.paths.resourcesDir),

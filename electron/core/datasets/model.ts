@@ -2,13 +2,16 @@
  * What the dataset code needs from "the chosen model": its chat template and a token counter. A model is
  * a local folder (a path, or "local:<path>") whose tokenizer_config.json and tokenizer.json are used
  * as they are; a catalogue id (resources/models.json) whose template family we render in TS; or a bare
- * family name ("chatml", "llama3", ...), handy on the command line. Folders are cached by mtime.
+ * family name ("chatml", "llama3", ...), handy on the command line. A catalogue model downloaded into the
+ * data folder counts as a local folder (resolveModelIn). Folders are cached by mtime.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { HoneError } from '../../shared/errors';
 import type { ChatTemplateFamily } from '../../shared/types/model';
+import type { CoreContext } from '../context';
+import { modelPathFor } from '../models/local';
 import { FAMILIES, isFamily, joinSegments, renderFamily } from './templates/families';
 import { jinjaRenderer, type TemplateRenderer } from './templates/jinja';
 import { ESTIMATE, tokenizerCounter, type TokenCounter } from './tokens';
@@ -93,4 +96,18 @@ export function resolveModel(model: string | undefined | null, resourcesDir: str
   if (entry?.localPath && fs.existsSync(entry.localPath)) return loadFolder(path.resolve(entry.localPath));
   if (entry) return familyTemplate(isFamily(entry.chatTemplate ?? '') ? (entry.chatTemplate as ChatTemplateFamily) : 'chatml');
   throw new HoneError('NOT_FOUND', `Unknown model "${model}"`, `Give a catalogue model id, a local model folder, or a template family (${FAMILIES.join(', ')}).`);
+}
+
+/** In the app: a catalogue model already downloaded into the data folder brings its own template and tokenizer. */
+export function resolveModelIn(ctx: CoreContext, model: string | undefined | null): ModelTemplate {
+  if (model && !isFamily(model)) {
+    let dir: string | null = null;
+    try {
+      dir = modelPathFor(ctx, model);
+    } catch {
+      dir = null; // not a downloadable reference: resolveModel below explains
+    }
+    if (dir && fs.existsSync(path.join(dir, 'tokenizer_config.json'))) return loadFolder(path.resolve(dir));
+  }
+  return resolveModel(model, ctx.paths.resourcesDir);
 }

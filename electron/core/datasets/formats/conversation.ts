@@ -4,7 +4,7 @@
  */
 import type { DatasetIssue, NormalisedMessage } from '../../../shared/types/dataset';
 import { issue } from '../readers/types';
-import { KNOWN_ROLES, normaliseRole } from './fields';
+import { normaliseRole } from './fields';
 import { asList, isObject, typeName } from './values';
 
 export interface Parsed<T> {
@@ -44,7 +44,7 @@ export function parseTurns(v: unknown, field: string, line: number): Parsed<Norm
     const role = normaliseRole(rawRole);
     if (!role) {
       const tool = /tool|function|observation|ipython/i.test(rawRole) ? ' (tool calls are not supported yet)' : '';
-      issues.push(issue(line, 'UNKNOWN_ROLE', `turn ${i} has the unknown role "${rawRole}"${tool}; use one of ${KNOWN_ROLES.slice(0, 8).join(', ')}`, `${at}.role`));
+      issues.push(issue(line, 'UNKNOWN_ROLE', `turn ${i} has the unknown role "${rawRole}"${tool}; use system, user or assistant (ShareGPT's human and gpt work too)`, `${at}.role`));
       return;
     }
     const content = contentText(rawContent);

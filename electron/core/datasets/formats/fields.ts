@@ -81,5 +81,3 @@ const ROLE_ALIASES: Record<string, NormalisedMessage['role']> = {
 export function normaliseRole(role: string): NormalisedMessage['role'] | null {
   return ROLE_ALIASES[role.trim().toLowerCase()] ?? null;
 }
-
-export const KNOWN_ROLES = Object.keys(ROLE_ALIASES);
