@@ -68,7 +68,7 @@ export function DownloadPanel(props: { spec?: ModelSpec | null; plan?: Plan | nu
       {state === 'missing' && (
         <div className="row">
           <button type="button" className="primary" data-testid="download-start" onClick={() => void download(repo)}>
-            {error ? 'Download again (resumes)' : 'Download from Hugging Face'}
+            {error?.code === 'CANCELLED' || error?.code === 'NO_NETWORK' ? 'Download again (resumes)' : 'Download from Hugging Face'}
           </button>
           <span className="muted">Or pick &quot;Use a local folder&quot;: that works offline.</span>
         </div>

@@ -2,8 +2,8 @@ import { useState } from 'react';
 import { useDownloads } from '../../stores/downloads';
 
 const STORAGE_NOTE = {
-  safeStorage: 'Saved encrypted by your system keychain.',
-  file: "Saved in a file only your user account can read (mode 0600) in Hone's data folder: this mode has no access to the system keychain.",
+  safeStorage: 'encrypted by your system keychain',
+  file: "in a file only your user account can read (mode 0600) in Hone's data folder, as no system keychain is available here",
 } as const;
 
 /** The Hugging Face token field. The token goes to the core once and never comes back: only "a token is saved". */
@@ -38,7 +38,7 @@ export function HubTokenForm() {
         )}
       </div>
       <div className="muted" data-testid="download-token-status">
-        {token?.hasToken ? `A token is saved. ${STORAGE_NOTE[token.storage]}` : token ? `No token saved. ${STORAGE_NOTE[token.storage].replace('Saved', 'It will be saved')}` : ''}
+        {token ? (token.hasToken ? `A token is saved, ${STORAGE_NOTE[token.storage]}.` : `No token saved yet. It will be kept ${STORAGE_NOTE[token.storage]}.`) : ''}
       </div>
       {tokenError && <div className="error-box">{tokenError.message}{tokenError.hint ? ` ${tokenError.hint}` : ''}</div>}
     </div>
