@@ -1,13 +1,33 @@
-import { HoneError } from '../../shared/errors';
+/** Requests of the hardware, catalogue and planner domains. */
 import type { RequestHandlers } from '../../shared/contract';
+import { HoneError } from '../../shared/errors';
 import type { CoreContext } from '../context';
+import { getCatalog, resolveModel } from '../catalog/catalog';
+import { computePlan } from '../planner/plan';
+import { validateOverrides } from '../planner/overrides';
+import { getHardwareService } from './service';
 
-// STUB: replaced by the hardware/catalog/planner work (issue 2).
 export function createHardwareHandlers(
-  _ctx: CoreContext,
+  ctx: CoreContext,
 ): Pick<RequestHandlers, 'hardware.get' | 'hardware.selectGpu' | 'catalog.list' | 'catalog.inspectFolder' | 'plan.compute'> {
-  const todo = async (): Promise<never> => {
-    throw new HoneError('INTERNAL', 'not implemented yet');
+  const hardware = () => getHardwareService(ctx);
+  return {
+    'hardware.get': async (params) => hardware().get(params?.refresh === true),
+    'hardware.selectGpu': async (params) => hardware().selectGpu(Number(params?.index)),
+    'catalog.list': async () => getCatalog(ctx),
+    'catalog.inspectFolder': async (params) => {
+      if (typeof params?.path !== 'string' || !params.path.trim()) {
+        throw new HoneError('BAD_REQUEST', 'No folder was given.', 'Type or paste the path of a model folder (the one with config.json).');
+      }
+      // Through resolveModel for its "~" and "local:" handling; an empty catalogue makes it a folder lookup.
+      return resolveModel([], params.path.trim().startsWith('local:') ? params.path.trim() : `local:${params.path.trim()}`);
+    },
+    'plan.compute': async (params) => {
+      if (typeof params?.model !== 'string') throw new HoneError('BAD_REQUEST', 'plan.compute needs a model id or folder.');
+      const catalogue = getCatalog(ctx);
+      const model = resolveModel(catalogue, params.model);
+      const overrides = validateOverrides(params.overrides);
+      return computePlan({ hardware: await hardware().get(), model, datasetStats: params.datasetStats ?? null, overrides, catalogue });
+    },
   };
-  return { 'hardware.get': todo, 'hardware.selectGpu': todo, 'catalog.list': todo, 'catalog.inspectFolder': todo, 'plan.compute': todo };
 }
