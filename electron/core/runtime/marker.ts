@@ -4,10 +4,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Extra } from './locks';
 
 export interface EnvMarker {
   hash: string;
   flavour: string;
+  /** Extra locks installed beside the main one (the test environment adds 'test'). */
+  extras?: Extra[];
   python: string;
   pythonVersion: string | null;
   packages: Record<string, string | null>;

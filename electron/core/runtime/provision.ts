@@ -139,7 +139,7 @@ export async function provisionPython(opts: ProvisionOptions): Promise<Provision
       throw new InstallError('INSTALL_FAILED', 'The packages installed but do not work.', 'Press Install to repair the environment; if it fails again, report the lines below.', check.problems.join('\n'));
     }
   }
-  writeMarker(envDir, { hash: lock.hash, flavour, python, pythonVersion: check?.version ?? null, packages: check?.packages ?? {}, createdAt: new Date().toISOString() });
+  writeMarker(envDir, { hash: lock.hash, flavour, extras: opts.extras ?? [], python, pythonVersion: check?.version ?? null, packages: check?.packages ?? {}, createdAt: new Date().toISOString() });
   progress({ stage: 'Ready', done: 1, total: 1, unit: 'items' });
   return { python, flavour, envDir, reused: false, note };
 }

@@ -8,6 +8,7 @@ import { HoneError, toErrorInfo } from '../../shared/errors';
 import type { RuntimeStatus } from '../../shared/types/runtime';
 import { perContext, type CoreContext } from '../context';
 import type { InstallError } from './failure';
+import type { Extra } from './locks';
 import { readMarker } from './marker';
 import { expectedHash, provisionPython, resolveFlavour } from './provision';
 import { checkPython, type PythonCheck } from './python-check';
@@ -43,7 +44,7 @@ export class RuntimeService {
     const user = this.userPython();
     if (user) return this.userStatus(user);
     const marker = readMarker(this.envDir);
-    if (marker && marker.hash === this.hashFor(marker.flavour)) {
+    if (marker && marker.hash === this.hashFor(marker.flavour, marker.extras)) {
       return { ...base, state: 'ready', python: marker.python, flavour: marker.flavour };
     }
     if (this.lastError) return { ...base, state: 'failed', python: null, flavour: null, error: this.lastError };
@@ -51,9 +52,9 @@ export class RuntimeService {
     return { ...base, state: 'missing', python: null, flavour: marker?.flavour ?? null, problems };
   }
 
-  private hashFor(flavour: string): string | null {
+  private hashFor(flavour: string, extras: Extra[] = []): string | null {
     try {
-      return expectedHash({ pythonRuntimeDir: this.ctx.paths.pythonRuntimeDir }, flavour);
+      return expectedHash({ pythonRuntimeDir: this.ctx.paths.pythonRuntimeDir, extras }, flavour);
     } catch {
       return null;
     }
