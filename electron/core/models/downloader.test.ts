@@ -129,6 +129,36 @@ test('a corrupt partial file fails the sha256 check and is fetched again', async
   assert.ok(fs.readFileSync(path.join(repoDir(dataDir, REPO), SHARD)).equals(Buffer.from(files[SHARD])));
 });
 
+test('parts of an older revision are thrown away, not resumed into the new one', async () => {
+  hub.dropNext(`${REPO}/${SHARD}`, 100 * 1024);
+  await assert.rejects(downloadRepo(req(), { ...fast, retries: 0 }));
+  const before = hub.sha;
+  hub.sha = 'b'.repeat(40);
+  try {
+    hub.requests.length = 0;
+    await downloadRepo(req(), fast);
+    assert.ok(hub.fileRequests().every((q) => q.range === null), 'nothing resumed across revisions');
+    assert.equal(JSON.parse(fs.readFileSync(path.join(repoDir(dataDir, REPO), COMPLETE_MARKER), 'utf8')).revision, hub.sha);
+  } finally {
+    hub.sha = before;
+  }
+});
+
+test('one writer per repo folder: a live process holding it is named; a stale lock is taken over', async () => {
+  const dir = repoDir(dataDir, REPO);
+  fs.mkdirSync(dir, { recursive: true });
+  const lock = path.join(dir, '.hone-download.lock');
+  fs.writeFileSync(lock, String(process.ppid));
+  await assert.rejects(downloadRepo(req(), fast), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'BAD_REQUEST');
+    assert.match(e.message, new RegExp(`Another Hone process \\(pid ${process.ppid}\\) is downloading`));
+    return true;
+  });
+  fs.writeFileSync(lock, '2147483646');
+  await downloadRepo(req(), fast);
+  assert.ok(!fs.existsSync(lock), 'released when done');
+});
+
 test('a gated repo without a token: a clear message, and no file is requested', async () => {
   await assert.rejects(downloadRepo(req({ repo: GATED }), fast), (e: Error & { code?: string; hint?: string }) => {
     assert.equal(e.code, 'GATED_MODEL');

@@ -11,6 +11,7 @@ import { fetchFile, localPaths, sizeOnDisk } from './fetch-file';
 import { isRepoId, repoDir } from './hub';
 import { headSize, listRepo, type HubFile, type HubSession } from './hub-client';
 import { gatedError } from './hub-errors';
+import { lockRepoDir } from './lock';
 import { ByteProgress, formatBytes } from './progress';
 import { selectFiles } from './select-files';
 
@@ -89,18 +90,36 @@ export async function downloadRepo(req: DownloadRequest, deps: DownloadDeps = {}
   const files = selectFiles(req.repo, listing.files);
   for (const f of files) if (f.size === null) f.size = await headSize(session, listing.sha, f.name);
 
-  await discardStaleParts(dir, listing.sha);
-  const { total, have } = await tally(dir, files);
+  const { total, have } = await tally(dir, files, listing.sha);
   await checkDisk(req, dir, total - have, deps.freeBytes ?? statfsFree);
-  await fsp.mkdir(dir, { recursive: true });
-  await fsp.writeFile(path.join(dir, STATE_FILE), JSON.stringify({ repo: req.repo, revision: listing.sha }));
+  const unlock = lockRepoDir(dir, req.repo);
+  try {
+    // Another process may have finished it while we listed.
+    const finished = readMarker(dir);
+    if (finished) return { repo: req.repo, path: dir, sizeBytes: finished.sizeBytes, files: finished.files.length, revision: finished.revision, alreadyComplete: true };
+    await discardStale(dir, listing.sha);
+    await fsp.writeFile(path.join(dir, STATE_FILE), JSON.stringify({ repo: req.repo, revision: listing.sha }));
+    return await fetchAll(req, deps, session, dir, files, listing.sha, { total, have });
+  } finally {
+    unlock();
+  }
+}
 
+async function fetchAll(
+  req: DownloadRequest,
+  deps: DownloadDeps,
+  session: HubSession,
+  dir: string,
+  files: HubFile[],
+  revision: string,
+  { total, have }: { total: number; have: number },
+): Promise<DownloadResult> {
   const progress = new ByteProgress(total, have, (p) => req.onProgress?.(p), deps.progressIntervalMs);
   for (const file of files) {
     progress.file(file.name);
     await fetchFile({
       session,
-      revision: listing.sha,
+      revision,
       file,
       dir,
       retries: deps.retries ?? 4,
@@ -111,7 +130,7 @@ export async function downloadRepo(req: DownloadRequest, deps: DownloadDeps = {}
   }
   const done: CompleteMarker = {
     repo: req.repo,
-    revision: listing.sha,
+    revision,
     sizeBytes: total,
     files: files.map((f) => ({ name: f.name, size: f.size ?? 0 })),
     completedAt: new Date().toISOString(),
@@ -121,28 +140,35 @@ export async function downloadRepo(req: DownloadRequest, deps: DownloadDeps = {}
   await fsp.rename(tmp, path.join(dir, COMPLETE_MARKER));
   await fsp.rm(path.join(dir, STATE_FILE), { force: true });
   progress.flush('Downloaded');
-  return { repo: req.repo, path: dir, sizeBytes: total, files: files.length, revision: listing.sha, alreadyComplete: false };
+  return { repo: req.repo, path: dir, sizeBytes: total, files: files.length, revision, alreadyComplete: false };
 }
 
-async function discardStaleParts(dir: string, revision: string): Promise<void> {
-  let prior: string | null = null;
+async function partsRevision(dir: string): Promise<string | null> {
   try {
-    prior = (JSON.parse(await fsp.readFile(path.join(dir, STATE_FILE), 'utf8')) as { revision?: string }).revision ?? null;
+    return (JSON.parse(await fsp.readFile(path.join(dir, STATE_FILE), 'utf8')) as { revision?: string }).revision ?? null;
   } catch {
-    return;
+    return null;
   }
-  if (prior === revision) return;
-  for (const name of await fsp.readdir(dir)) if (name.endsWith('.part')) await fsp.rm(path.join(dir, name), { force: true });
+}
+
+/** Files of another revision (the repo changed since the last try) must not mix with this one's. */
+async function discardStale(dir: string, revision: string): Promise<void> {
+  if ((await partsRevision(dir)) === revision) return;
+  for (const name of await fsp.readdir(dir)) {
+    if (!name.startsWith('.hone-')) await fsp.rm(path.join(dir, name), { recursive: true, force: true });
+  }
 }
 
 /** Bytes the repo needs in all, and how many of them are already on disk (finished files and .part files). */
-async function tally(dir: string, files: HubFile[]): Promise<{ total: number; have: number }> {
+async function tally(dir: string, files: HubFile[], revision: string): Promise<{ total: number; have: number }> {
+  const same = (await partsRevision(dir)) === revision;
   let total = 0;
   let have = 0;
   for (const f of files) {
     const size = f.size ?? 0;
     total += size;
     const { final, part } = localPaths(dir, f.name);
+    if (!same) continue;
     if ((await sizeOnDisk(final)) === size) have += size;
     else have += Math.min(size, (await sizeOnDisk(part)) ?? 0);
   }

@@ -44,7 +44,9 @@ export const useDownloads = create<DownloadsState>((set, get) => {
   // A download started elsewhere (the CLI shares no process, but another window does) shows up too.
   bridge.on('models.progress', ({ model, ...p }) => {
     patch('progress', model, p);
-    if (p.stage !== 'Downloaded') patch('active', model, true);
+    const finished = p.stage === 'Downloaded';
+    patch('active', model, !finished);
+    if (finished) void refreshLocal();
   });
 
   return {

@@ -40,7 +40,8 @@ export class FakeHub {
   ignoreRange = false;
   /** Pause between 64 KB chunks, so a test can cancel mid-transfer. */
   chunkDelayMs = 0;
-  readonly sha = 'a'.repeat(40);
+  /** The repos' current commit; a test changes it to imitate a repo updated between two downloads. */
+  sha = 'a'.repeat(40);
   private drops = new Map<string, { afterBytes: number; times: number }>();
   private server: http.Server;
   url = '';
