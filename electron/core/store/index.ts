@@ -5,9 +5,11 @@
 import { perContext, type CoreContext } from '../context';
 import { openDatabase } from './db';
 import { RunStore } from './run-store';
+import { latestCheckpoint } from './checkpoints';
 
 export { RunStore } from './run-store';
 export type { NewRun, RunError, RunPatch } from './run-store';
+export { latestCheckpoint, type Checkpoint } from './checkpoints';
 
 function pidAlive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -24,7 +26,8 @@ export const getRunStore = perContext((ctx: CoreContext): RunStore => {
   const store = new RunStore(openDatabase(ctx.paths.dataDir), {
     onError: (err) => process.stderr.write(`hone: could not write run data: ${String(err)}\n`),
   });
-  store.recoverAbandoned(pidAlive);
+  // A checkpoint finished just before the crash may be on disk but not yet in the database.
+  for (const run of store.recoverAbandoned(pidAlive)) latestCheckpoint(store, run.id, run.outputDir);
   ctx.onClose(() => store.close());
   return store;
 });
