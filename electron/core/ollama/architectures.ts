@@ -5,6 +5,7 @@
  * Qwen3ForCausalLM's converter exists but is not wired in up to at least 0.11) is refused everywhere, with the
  * routes that do work.
  */
+import { ollamaCanImport } from '../catalog/ollama-arch';
 import type { ModelFolder } from './model-folder';
 
 /** HF architecture → first Ollama release (0.5+ create API) whose importer converts it. */
@@ -16,6 +17,7 @@ const IMPORTABLE: Record<string, string> = {
   MixtralForCausalLM: '0.5.0',
   Qwen2ForCausalLM: '0.5.8',
   Gemma3ForCausalLM: '0.6.0',
+  Gemma3ForConditionalGeneration: '0.6.0',
 };
 
 /** Base model families Ollama applies safetensors LoRA adapters to (convert.ConvertAdapter). */
@@ -40,14 +42,19 @@ export function versionAtLeast(version: string | null, min: string): boolean {
 
 export type ImportCheck = { ok: true } | { ok: false; reason: string };
 
-export function checkImportable(folder: ModelFolder, ollamaVersion: string | null, catalogSaysImportable: boolean | null): ImportCheck {
+/** catalog: the catalogue's verdict on the run's base model (null for a local folder). */
+export function checkImportable(folder: ModelFolder, ollamaVersion: string | null, catalog: { ollamaImport: boolean; ollamaImportNote: string | null } | null): ImportCheck {
   const arch = folder.architecture;
-  if (catalogSaysImportable === false) {
-    return { ok: false, reason: `Ollama cannot import ${arch ?? 'this architecture'} from safetensors.` };
+  if (catalog && !catalog.ollamaImport) {
+    return { ok: false, reason: catalog.ollamaImportNote ?? `Ollama cannot import ${arch ?? 'this architecture'} from safetensors.` };
   }
   if (!arch) return { ok: false, reason: 'config.json names no architecture, so Ollama cannot tell how to convert it.' };
   const since = IMPORTABLE[arch];
   if (!since) return { ok: false, reason: `Ollama cannot import ${arch} from safetensors.` };
+  // The catalogue's per-model checks (e.g. Phi-4-mini's partial rotary embedding, which the phi3 converter
+  // silently gets wrong) apply to local folders too.
+  const quirk = ollamaCanImport(arch, folder.config ?? {});
+  if (!quirk.ok) return { ok: false, reason: quirk.note ?? `Ollama cannot import ${arch} from safetensors.` };
   if (!versionAtLeast(ollamaVersion, since)) {
     return { ok: false, reason: `Ollama ${ollamaVersion} cannot import ${arch} from safetensors; Ollama ${since} or newer can. Update Ollama from https://ollama.com/download.` };
   }

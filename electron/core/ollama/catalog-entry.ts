@@ -1,31 +1,28 @@
 /**
  * The catalogue facts an export needs about a run's base model: whether Ollama imports it, which Ollama model
- * is the same base (for adapters and side-by-side chat), and its chat template family. Read straight from
- * resources/models.json so this domain does not depend on how the catalogue service is wired.
+ * is the same base (for adapters and side-by-side chat), and its chat template family.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { ModelSpec } from '../../shared/types/model';
+import { loadCatalog } from '../catalog/catalog';
 
-export type CatalogFacts = Pick<ModelSpec, 'id' | 'chatTemplate' | 'ollamaImport' | 'architecture'> & { ollamaBase: string | null };
+export type CatalogFacts = Pick<ModelSpec, 'id' | 'chatTemplate' | 'ollamaImport' | 'architecture'> & { ollamaBase: string | null; ollamaImportNote: string | null };
 
+/** Null for a local folder or an unknown id: the folder's own config and tokenizer then decide. */
 export function catalogFacts(resourcesDir: string, modelId: string | null): CatalogFacts | null {
   if (!modelId) return null;
-  let raw: unknown;
+  let hit: ModelSpec | undefined;
   try {
-    raw = JSON.parse(fs.readFileSync(path.join(resourcesDir, 'models.json'), 'utf8'));
+    hit = loadCatalog(resourcesDir).find((m) => m.id === modelId || m.hfId === modelId);
   } catch {
-    return null;
+    return null; // a damaged catalogue must not block exporting a run whose folder says everything needed
   }
-  // The catalogue is a list, or an object holding one under `models`.
-  const list = Array.isArray(raw) ? raw : Array.isArray((raw as { models?: unknown })?.models) ? (raw as { models: unknown[] }).models : [];
-  const hit = (list as Partial<ModelSpec>[]).find((m) => m && (m.id === modelId || m.hfId === modelId));
-  if (!hit || typeof hit.id !== 'string') return null;
+  if (!hit) return null;
   return {
     id: hit.id,
-    chatTemplate: hit.chatTemplate as ModelSpec['chatTemplate'],
-    ollamaImport: hit.ollamaImport !== false,
-    architecture: typeof hit.architecture === 'string' ? hit.architecture : '',
-    ollamaBase: typeof hit.ollamaBase === 'string' && hit.ollamaBase ? hit.ollamaBase : null,
+    chatTemplate: hit.chatTemplate,
+    ollamaImport: hit.ollamaImport,
+    ollamaImportNote: hit.ollamaImportNote ?? null,
+    architecture: hit.architecture,
+    ollamaBase: hit.ollamaBase ?? null,
   };
 }

@@ -19,22 +19,26 @@ export function connect(ctx: CoreContext): OllamaConnection {
   return { baseUrl, client: new Ollama({ host: baseUrl }) };
 }
 
-const STATUS_TIMEOUT_MS = 3000;
-
-export async function ollamaStatus(baseUrl: string): Promise<OllamaStatus> {
-  try {
-    // Plain fetch with a short timeout: the status line must not hang when a firewall swallows the port.
-    const res = await fetch(`${baseUrl}/api/version`, { signal: AbortSignal.timeout(STATUS_TIMEOUT_MS) });
-    if (!res.ok) return { running: false, host: baseUrl, version: null, hint: `Something answers at ${baseUrl} but it is not Ollama (HTTP ${res.status}). Check the Ollama host in Settings.` };
-    const { version } = (await res.json()) as { version?: string };
-    const v = version ?? null;
-    if (!versionAtLeast(v, MIN_OLLAMA)) {
-      return { running: true, host: baseUrl, version: v, hint: `Hone needs Ollama ${MIN_OLLAMA} or newer (this is ${v}). Update it from https://ollama.com/download.` };
+/** Asks /api/version twice before saying "not running": one lost connection (a keep-alive socket closed under us) is not an outage. */
+export async function ollamaStatus(baseUrl: string, timeoutMs = 5000): Promise<OllamaStatus> {
+  let lastError: unknown = null;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      // A timeout of our own: the status line must not hang when a firewall swallows the port.
+      const res = await fetch(`${baseUrl}/api/version`, { signal: AbortSignal.timeout(timeoutMs) });
+      if (!res.ok) return { running: false, host: baseUrl, version: null, hint: `Something answers at ${baseUrl} but it is not Ollama (HTTP ${res.status}). Check the Ollama host in Settings.` };
+      const { version } = (await res.json()) as { version?: string };
+      const v = version ?? null;
+      if (!versionAtLeast(v, MIN_OLLAMA)) {
+        return { running: true, host: baseUrl, version: v, hint: `Hone needs Ollama ${MIN_OLLAMA} or newer (this is ${v}). Update it from https://ollama.com/download.` };
+      }
+      return { running: true, host: baseUrl, version: v };
+    } catch (err) {
+      lastError = err;
     }
-    return { running: true, host: baseUrl, version: v };
-  } catch {
-    return { running: false, host: baseUrl, version: null, hint: OLLAMA_START_HINT };
   }
+  const timedOut = (lastError as Error | null)?.name === 'TimeoutError';
+  return { running: false, host: baseUrl, version: null, hint: timedOut ? `Ollama at ${baseUrl} did not answer within ${timeoutMs / 1000} s. If it is busy, try again; otherwise restart it (\`ollama serve\`).` : OLLAMA_START_HINT };
 }
 
 export async function listModels(conn: OllamaConnection): Promise<OllamaModelInfo[]> {

@@ -47,8 +47,9 @@ export interface SendResult {
 export type SendRequest = Omit<SendToOllamaRequest, 'runId'> & { run: string; exportId?: string };
 
 async function ensureOllama(baseUrl: string): Promise<string | null> {
-  const status = await ollamaStatus(baseUrl);
-  if (!status.running) throw new HoneError('OLLAMA_UNAVAILABLE', `Ollama is not running at ${baseUrl}.`, OLLAMA_START_HINT);
+  // A busy server (quantising another model) may be slow to answer: wait longer than the status line does.
+  const status = await ollamaStatus(baseUrl, 15_000);
+  if (!status.running) throw new HoneError('OLLAMA_UNAVAILABLE', `Ollama is not running at ${baseUrl}.`, status.hint ?? OLLAMA_START_HINT);
   if (status.hint) throw new HoneError('OLLAMA_ERROR', status.hint);
   return status.version;
 }

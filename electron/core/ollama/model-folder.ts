@@ -26,6 +26,8 @@ export interface ModelFolder {
   files: FolderFile[];
   /** HF architecture class from config.json (merged) or the adapter's base, when known. */
   architecture: string | null;
+  /** config.json (merged only). */
+  config: Record<string, unknown> | null;
   /** The chat template family the tokenizer's Jinja template belongs to, when one is there. */
   family: ChatTemplateFamily | null;
 }
@@ -83,6 +85,7 @@ export function readMergedFolder(dir: string): ModelFolder | null {
     kind: 'merged',
     files,
     architecture: Array.isArray(archs) && typeof archs[0] === 'string' ? archs[0] : null,
+    config,
     family: detectFamily(readChatTemplate(dir)),
   };
 }
@@ -91,7 +94,7 @@ export function readAdapterFolder(dir: string): ModelFolder | null {
   if (!fs.existsSync(path.join(dir, 'adapter_config.json'))) return null;
   const files = listFiles(dir, ADAPTER_FILES, (f) => f.endsWith('.safetensors'));
   if (!files.some((f) => f.name.endsWith('.safetensors'))) return null;
-  return { dir, kind: 'adapter', files, architecture: null, family: detectFamily(readChatTemplate(dir)) };
+  return { dir, kind: 'adapter', files, architecture: null, config: null, family: detectFamily(readChatTemplate(dir)) };
 }
 
 export interface RunOutputs {

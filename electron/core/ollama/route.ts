@@ -40,7 +40,7 @@ export async function chooseRoute(outputs: RunOutputs, facts: CatalogFacts | nul
   const catalogFamily = facts?.chatTemplate ?? null;
   const reasons: string[] = [];
   if (merged) {
-    const check = checkImportable(merged, ollamaVersion, facts ? facts.ollamaImport : null);
+    const check = checkImportable(merged, ollamaVersion, facts);
     if (check.ok) {
       const family = merged.family ?? catalogFamily;
       if (!family) throw noFamily();

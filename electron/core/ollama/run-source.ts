@@ -1,13 +1,16 @@
 /**
  * The two things the export needs from the runs domain, as a small interface: find a run (its folder, base
- * model, status) and record an export on it. `folderRunSource` works from the run folder alone (summary.json),
- * which is also how the CLI accepts a folder path; the runs store plugs in through `setRunSource`.
+ * model, status) and record an export on it. The default reads the run store (SQLite) and falls back to the
+ * folder itself (summary.json), which is how the CLI accepts a run folder that the store does not know (a
+ * run copied from another machine). Exports are written to both: the store shows them on the run, the
+ * folder keeps them with the files.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { HoneError } from '../../shared/errors';
 import type { OllamaExportRecord, RunStatus } from '../../shared/types/runs';
 import { perContext, type CoreContext } from '../context';
+import { getRunStore } from '../store';
 
 export interface ExportableRun {
   id: string;
@@ -80,36 +83,34 @@ function isDir(p: string): boolean {
   }
 }
 
-/** Runs found by folder: a path, or <dataDir>/runs/<id>. */
-export function folderRunSource(ctx: CoreContext): RunAccess {
-  const dirs = new Map<string, string>();
+/** Runs from the store by id or by folder, else from the folder alone. */
+export function storeRunSource(ctx: CoreContext): RunAccess {
+  const folders = new Map<string, string>();
   return {
     runs: {
       async get(ref) {
-        const dir = isDir(ref) ? ref : path.join(ctx.paths.dataDir, 'runs', ref);
-        if (!isDir(dir)) throw new HoneError('NOT_FOUND', `No run "${ref}".`, 'Pass a run id from `hone runs` or the path of a run folder.');
-        const run = runFromFolder(dir);
-        dirs.set(run.id, run.outputDir);
+        const store = getRunStore(ctx);
+        const byDir = isDir(ref) ? path.resolve(ref) : null;
+        const known = store.getRun(ref) ?? (byDir ? (store.listRuns().find((r) => path.resolve(r.outputDir) === byDir) ?? null) : null);
+        if (known) {
+          folders.set(known.id, known.outputDir);
+          return { id: known.id, name: known.name, status: known.status, outputDir: known.outputDir, modelId: known.model };
+        }
+        if (!byDir) throw new HoneError('NOT_FOUND', `No run "${ref}".`, 'Pass a run id from the Runs page (or `hone runs`), or the path of a run folder.');
+        const run = runFromFolder(byDir);
+        folders.set(run.id, run.outputDir);
         return run;
       },
     },
     exports: {
       add(runId, record) {
-        const dir = dirs.get(runId);
+        const store = getRunStore(ctx);
+        if (store.getRun(runId)) store.addExport(runId, record);
+        const dir = folders.get(runId);
         if (dir) appendFolderExport(dir, record);
       },
     },
   };
 }
 
-const overrides = new WeakMap<CoreContext, RunAccess>();
-const fallback = perContext(folderRunSource);
-
-/** The runs domain (or a test) installs its store here; until then runs are read from their folders. */
-export function setRunSource(ctx: CoreContext, access: RunAccess): void {
-  overrides.set(ctx, access);
-}
-
-export function getRunAccess(ctx: CoreContext): RunAccess {
-  return overrides.get(ctx) ?? fallback(ctx);
-}
+export const getRunAccess = perContext(storeRunSource);

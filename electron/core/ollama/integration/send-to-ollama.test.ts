@@ -16,7 +16,9 @@ import { createContext } from '../../app';
 import { createOllamaHandlers } from '../handlers';
 import { readFolderExports } from '../run-source';
 import { CHAT_FORMATS } from '../templates';
-import { makeRunFolder, sharedTinyModel, testPython } from './fixtures';
+import { copyAsBf16, makeRunFolder, registerRun, sharedTinyAdapter, sharedTinyModel, testPython } from './fixtures';
+import { getRunStore } from '../../store';
+import { REPO_ROOT } from '../../paths';
 
 const skip = testPython() ? false : 'no Python for the tiny model (set HONE_PYTHON)';
 
@@ -56,8 +58,8 @@ describe('send to Ollama (real server)', { skip }, () => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  function core(host: string) {
-    const { ctx, close } = createContext({ mode: 'cli', paths: { dataDir: fs.mkdtempSync(path.join(tmp, 'data-')) }, env: { OLLAMA_HOST: host } });
+  function core(host: string, resourcesDir?: string) {
+    const { ctx, close } = createContext({ mode: 'cli', paths: { dataDir: fs.mkdtempSync(path.join(tmp, 'data-')), ...(resourcesDir ? { resourcesDir } : {}) }, env: { OLLAMA_HOST: host } });
     cleanups.push(close);
     const events: ExportProgress[] = [];
     ctx.bus.on('ollama.progress', (e) => events.push(e));
@@ -108,6 +110,55 @@ describe('send to Ollama (real server)', { skip }, () => {
     const recorded = readFolderExports(run);
     assert.equal(recorded.length, 1);
     assert.deepEqual({ ...recorded[0], createdAt: '' }, { name: res.name, quantize: 'q8_0', digest: res.digest, createdAt: '' });
+  });
+
+  it('finds a run in the run store by id, quantises its bf16 weights to q4_K_M, and shows the export on the run', async () => {
+    const { ctx, handlers } = core(proxy.host);
+    const bf16 = path.join(tmp, 'tiny-bf16');
+    if (!fs.existsSync(bf16)) copyAsBf16(tiny, bf16);
+    const dir = makeRunFolder(tmp, bf16, { id: 'run-store' });
+    registerRun(ctx, dir, { id: 'run-store-1', model: 'hone-tiny-demo' });
+    const name = uniqueName('q4');
+    const res = await handlers['ollama.send']({ runId: 'run-store-1', name, quantize: 'q4_K_M' });
+    const tags = (await (await fetch(`${upstreamUrl()}/api/tags`)).json()) as { models: { name: string; details: { quantization_level: string } }[] };
+    assert.equal(tags.models.find((m) => m.name === res.name)?.details.quantization_level, 'Q4_K_M');
+    const detail = getRunStore(ctx).getRunDetail('run-store-1');
+    assert.deepEqual(detail?.exports.map((e) => [e.name, e.quantize, e.digest]), [[res.name, 'q4_K_M', res.digest]]);
+
+    registerRun(ctx, dir, { id: 'run-store-failed', model: 'hone-tiny-demo', status: 'failed' });
+    const err = await rejectsWith(handlers['ollama.send']({ runId: 'run-store-failed', name: uniqueName('failed'), quantize: 'q8_0' }), 'NOT_EXPORTABLE');
+    assert.match(err.message, /failed; only a completed run/);
+    await rejectsWith(handlers['ollama.send']({ runId: 'no-such-run', name: uniqueName('none'), quantize: 'q8_0' }), 'NOT_FOUND');
+  });
+
+  it('sends only the LoRA adapter onto the same base already in Ollama, and says what to do when the base is missing', async () => {
+    // A catalogue whose entry says which Ollama model is this run's base, as the real entries do (llama3.2:1b…).
+    const resources = fs.mkdtempSync(path.join(tmp, 'resources-'));
+    const catalogue = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'resources', 'models.json'), 'utf8')) as { models: Record<string, unknown>[] };
+    const base = uniqueName('base');
+    const demo = catalogue.models.find((m) => m.id === 'hone-tiny-demo')!;
+    const withBase = { ...demo, id: 'tiny-with-base', ollamaBase: base };
+    const missingBase = { ...demo, id: 'tiny-missing-base', ollamaBase: uniqueName('never-pulled') };
+    fs.writeFileSync(path.join(resources, 'models.json'), JSON.stringify({ ...catalogue, models: [withBase, missingBase] }));
+    const { ctx, handlers, events } = core(proxy.host, resources);
+
+    await handlers['ollama.send']({ runId: makeRunFolder(tmp, tiny, { id: 'run-base' }), name: base, quantize: 'f16' });
+    const adapterRun = makeRunFolder(tmp, null, { id: 'run-adapter', adapterDir: sharedTinyAdapter() });
+    registerRun(ctx, adapterRun, { id: 'run-adapter-1', model: 'tiny-with-base' });
+    events.length = 0;
+    const postsBefore = proxy.requests.filter((r) => r.startsWith('POST /api/blobs/')).length;
+    const res = await handlers['ollama.send']({ runId: 'run-adapter-1', name: uniqueName('lora'), quantize: 'q4_K_M' });
+    assert.equal(blobPosts() - postsBefore, 2, 'adapter_config.json and adapter_model.safetensors only');
+    const show = (await (await fetch(`${upstreamUrl()}/api/show`, { method: 'POST', body: JSON.stringify({ model: res.name }) })).json()) as { template: string; details: { parent_model: string } };
+    assert.equal(show.details.parent_model, `${base}:latest`);
+    assert.equal(show.template, CHAT_FORMATS.chatml.template);
+    assert.equal(getRunStore(ctx).getRunDetail('run-adapter-1')?.exports[0].quantize, `adapter on ${base}`);
+    assert.ok(!events.some((e) => e.stage === 'quantizing'));
+
+    registerRun(ctx, adapterRun, { id: 'run-adapter-2', model: 'tiny-missing-base' });
+    const err = await rejectsWith(handlers['ollama.send']({ runId: 'run-adapter-2', name: uniqueName('lora2'), quantize: 'q8_0' }), 'UNSUPPORTED_ARCH');
+    assert.match(err.message, /not in Ollama/);
+    assert.match(err.hint ?? '', /ollama pull hone-test\/never-pulled/);
   });
 
   it('a second send of the same files uploads no blob, and an existing name needs overwrite', async () => {
