@@ -30,6 +30,7 @@ beforeEach(() => {
   hub.requests.length = 0;
   hub.bytesSent.clear();
   hub.ignoreRange = false;
+  hub.listSizes = true;
 });
 
 function req(over: Partial<DownloadRequest> = {}): DownloadRequest & { events: Progress[] } {
@@ -157,6 +158,19 @@ test('one writer per repo folder: a live process holding it is named; a stale lo
   fs.writeFileSync(lock, '2147483646');
   await downloadRepo(req(), fast);
   assert.ok(!fs.existsSync(lock), 'released when done');
+});
+
+test('sizes missing from the listing are read with HEAD (X-Linked-Size before the CDN redirect)', async () => {
+  hub.listSizes = false;
+  try {
+    const r = req();
+    const res = await downloadRepo(r, fast);
+    assert.equal(res.sizeBytes, totalBytes);
+    assert.equal(hub.requests.filter((q) => q.method === 'HEAD').length, WANTED.length);
+    assertMonotonic(r.events, totalBytes);
+  } finally {
+    hub.listSizes = true;
+  }
 });
 
 test('a gated repo without a token: a clear message, and no file is requested', async () => {

@@ -38,6 +38,8 @@ export class FakeHub {
   readonly bytesSent = new Map<string, number>();
   /** Answer Range requests with 200 and the whole file, as some mirrors do. */
   ignoreRange = false;
+  /** false: list files by name only (as without ?blobs=true), so sizes must come from HEAD. */
+  listSizes = true;
   /** Pause between 64 KB chunks, so a test can cancel mid-transfer. */
   chunkDelayMs = 0;
   /** The repos' current commit; a test changes it to imitate a repo updated between two downloads. */
@@ -95,6 +97,7 @@ export class FakeHub {
       if (!repo) return reply(401, { 'x-error-code': 'RepoNotFound', 'content-type': 'application/json' }, '{"error":"Repository Not Found"}');
       const siblings = Object.keys(repo.files).map((name) => {
         const c = this.content(api[1], name)!;
+        if (!this.listSizes) return { rfilename: name };
         return LFS.test(name)
           ? { rfilename: name, size: c.length, blobId: createHash('sha1').update(name).digest('hex'), lfs: { sha256: createHash('sha256').update(c).digest('hex'), size: c.length, pointerSize: 134 } }
           : { rfilename: name, size: c.length, blobId: gitBlobId(c) };
