@@ -5,7 +5,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pickRepo } from '../../shared/model-repo';
+import type { ModelSpec } from '../../shared/types/model';
 import { createContext } from '../app';
+import { REPO_ROOT } from '../paths';
 import type { CoreContext } from '../context';
 import { createModelHandlers } from './handlers';
 import { repoDir } from './hub';
@@ -22,7 +24,9 @@ before(async () => {
 });
 after(() => hub.close());
 
-const entry = (id: string, hfId: string, gated = false) => ({ id, name: id, hfId, hfId4bit: `${hfId}-bnb-4bit`, gated });
+// Catalogue entries shaped like the real ones (the catalogue validates them), pointing at stand-in repos.
+const template = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'resources', 'models.json'), 'utf8')) as { models: ModelSpec[] }).models.find((m) => !m.demo)!;
+const entry = (id: string, hfId: string, gated = false): ModelSpec => ({ ...template, id, name: id, hfId, hfId4bit: `unsloth/${id}-bnb-4bit`, gated });
 
 function setup(): { ctx: CoreContext; h: ReturnType<typeof createModelHandlers>; close: () => Promise<void>; events: unknown[] } {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-models-'));

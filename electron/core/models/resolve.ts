@@ -5,21 +5,20 @@ import { pickRepo, type RepoPlan } from '../../shared/model-repo';
 import { HoneError } from '../../shared/errors';
 import type { ModelSpec } from '../../shared/types/model';
 import type { CoreContext } from '../context';
+import { getCatalog } from '../catalog/catalog';
 import { isRepoId } from './hub';
 
 export type ModelTarget = { kind: 'local'; path: string; spec: ModelSpec | null } | { kind: 'hub'; repo: string; spec: ModelSpec | null };
 
-/** Reads resources/models.json ({ models: ModelSpec[] }); small enough to read on each call. */
 export function catalogueEntry(ctx: CoreContext, id: string): ModelSpec | null {
   try {
-    const raw = JSON.parse(fs.readFileSync(path.join(ctx.paths.resourcesDir, 'models.json'), 'utf8')) as { models?: ModelSpec[] } | ModelSpec[];
-    const models = Array.isArray(raw) ? raw : (raw.models ?? []);
-    return models.find((m) => m.id === id) ?? null;
+    return getCatalog(ctx).find((m) => m.id === id) ?? null;
   } catch {
-    return null;
+    return null; // a damaged catalogue must not stop downloads by repo id or local folders
   }
 }
 
+// Only explicit paths count as folders here, so "owner/name" stays a Hub repo id.
 function localFolder(p: string): string | null {
   if (p.startsWith('local:')) return p.slice('local:'.length);
   if (path.isAbsolute(p) || p.startsWith('./') || p.startsWith('../') || p.startsWith('~')) return p;
