@@ -123,7 +123,7 @@ export function computePlan(input: PlanInput): Plan {
     const p = planOnce({ hardware: input.hardware, model: m, datasetStats: input.datasetStats, overrides });
     if (p.fits) {
       plan.suggestion = { modelId: m.id, name: m.name, method: p.method };
-      plan.reasons.push(`The largest catalogue model that fits: ${m.name} with ${why.METHOD_NAMES[p.method]} (${fmtGb(p.estimated_vram_gb)}).`);
+      plan.reasons.push(`The largest catalogue model that fits: ${m.name}, with ${why.METHOD_NAMES[p.method]} in ${fmtGb(p.estimated_vram_gb)}.`);
       break;
     }
   }

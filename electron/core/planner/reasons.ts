@@ -56,5 +56,6 @@ export function objectiveReason(objective: Objective, method: TrainingMethod): s
 }
 
 export function estimateReason(totalGb: number, budgetGb: number): string {
-  return `Estimated peak ${fmtGb(totalGb)} of the ${fmtGb(budgetGb)} budget: ${fmtGb(Math.max(0, budgetGb - totalGb))} headroom.`;
+  if (totalGb > budgetGb) return `Estimated peak ${fmtGb(totalGb)}: ${fmtGb(totalGb - budgetGb)} more than the ${fmtGb(budgetGb)} budget.`;
+  return `Estimated peak ${fmtGb(totalGb)} of the ${fmtGb(budgetGb)} budget: ${fmtGb(budgetGb - totalGb)} headroom.`;
 }
