@@ -1,6 +1,6 @@
 // safeStorage needs Electron's binary, which cannot be downloaded here: the stand-in below imitates
 // its four calls (a reversible transform in place of the OS keychain) so the file handling is tested for real.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,7 +21,13 @@ function standInSafeStorage(backend: ReturnType<SafeStorageApi['getSelectedStora
   return s;
 }
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'hone-secrets-'));
+const dirs: string[] = [];
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-secrets-'));
+  dirs.push(d);
+  return d;
+};
+after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 
 test('with a keychain: stored encrypted in a 0600 .enc file, read back, removed', async () => {
   const dir = tmp();

@@ -23,7 +23,11 @@ before(async () => {
     [open.hfId4bit!]: { files },
   }).start();
 });
-after(() => hub.close());
+const dirs: string[] = [];
+after(async () => {
+  await hub.close();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 function hone(args: string[], opts: { dataDir: string; stdin?: string }): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -38,7 +42,11 @@ function hone(args: string[], opts: { dataDir: string; stdin?: string }): Promis
   });
 }
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'hone-cli-dl-'));
+const tmp = () => {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-cli-dl-'));
+  dirs.push(d);
+  return d;
+};
 
 test('hone download <repo> --json: downloads, then answers at once the second time', async () => {
   const dataDir = tmp();

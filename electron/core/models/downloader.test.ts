@@ -24,9 +24,14 @@ const fast: DownloadDeps = { retryDelayMs: 1, progressIntervalMs: 0, freeBytes: 
 before(async () => {
   hub = await new FakeHub({ [REPO]: { files }, [GATED]: { files, gated: true, allowedTokens: ['hf_goodtoken123'] } }).start();
 });
-after(() => hub.close());
+const dirs: string[] = [];
+after(async () => {
+  await hub.close();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 beforeEach(() => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-dl-'));
+  dirs.push(dataDir);
   hub.requests.length = 0;
   hub.bytesSent.clear();
   hub.ignoreRange = false;

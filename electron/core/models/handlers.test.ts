@@ -22,7 +22,11 @@ before(async () => {
     'acme/gated-chat': { files, gated: true, allowedTokens: ['hf_goodtoken123'] },
   }).start();
 });
-after(() => hub.close());
+const dirs: string[] = [];
+after(async () => {
+  await hub.close();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
 
 // Catalogue entries shaped like the real ones (the catalogue validates them), pointing at stand-in repos.
 const template = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'resources', 'models.json'), 'utf8')) as { models: ModelSpec[] }).models.find((m) => !m.demo)!;
@@ -30,6 +34,7 @@ const entry = (id: string, hfId: string, gated = false): ModelSpec => ({ ...temp
 
 function setup(): { ctx: CoreContext; h: ReturnType<typeof createModelHandlers>; close: () => Promise<void>; events: unknown[] } {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-models-'));
+  dirs.push(dataDir);
   const resourcesDir = path.join(dataDir, 'res');
   fs.mkdirSync(resourcesDir);
   fs.writeFileSync(path.join(resourcesDir, 'models.json'), JSON.stringify({ models: [entry('tiny-chat', 'acme/tiny-chat'), entry('gated-chat', 'acme/gated-chat', true)] }));
