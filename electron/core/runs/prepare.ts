@@ -4,11 +4,11 @@
  * recorded on the run, before any GPU time is spent.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import { HoneError } from '../../shared/errors';
 import type { RunConfig } from '../../shared/types/runs';
 import type { CoreContext } from '../context';
 import { createDatasetHandlers } from '../datasets/handlers';
+import { resolveModelPath } from '../demo/resolve-model';
 import { getRuntime } from '../runtime/service';
 
 export interface Prepared {
@@ -20,12 +20,8 @@ export interface Prepared {
 
 export type ModelResolver = (ctx: CoreContext, ref: string) => Promise<string>;
 
-/** A local model folder (a path, or "local:<path>"); catalogue models arrive as folders too once downloaded. */
-export const localModelFolder: ModelResolver = async (_ctx, ref) => {
-  const dir = path.resolve(ref.startsWith('local:') ? ref.slice('local:'.length) : ref);
-  if (fs.existsSync(path.join(dir, 'config.json'))) return dir;
-  throw new HoneError('MODEL_NOT_FOUND', `The model "${ref}" is not a local model folder (no config.json).`, 'Pick the model again in the Model step so Hone can download or build it.');
-};
+/** The demo id builds the tiny model on first use; folders are used as they are; catalogue models must be downloaded. */
+export const defaultModelResolver: ModelResolver = async (ctx, ref) => (await resolveModelPath(ctx, ref)).path;
 
 /** First non-empty line of a .jsonl file, parsed; null when it is not JSONL. */
 function firstRow(file: string): Record<string, unknown> | null {
@@ -70,7 +66,7 @@ async function normalisedDataset(ctx: CoreContext, config: RunConfig): Promise<{
   return { train: imported.trainPath, eval: imported.evalPath };
 }
 
-export async function prepareRun(ctx: CoreContext, config: RunConfig, resolveModel: ModelResolver = localModelFolder): Promise<Prepared> {
+export async function prepareRun(ctx: CoreContext, config: RunConfig, resolveModel: ModelResolver = defaultModelResolver): Promise<Prepared> {
   const python = await getRuntime(ctx).requirePython();
   const modelPath = await resolveModel(ctx, config.model);
   const data = await normalisedDataset(ctx, config);

@@ -28,6 +28,11 @@ export class RunRecorder {
     this.store.series.log(runId, 'stderr', line);
   }
 
+  /** The run's last log lines (stderr, log events, checkpoints...), oldest first. */
+  logTail(runId: string, lines = 50): string[] {
+    return this.store.series.logs(runId, lines);
+  }
+
   private push(event: RunEvent): RunEvent {
     this.ctx.bus.emit('runs.event', event);
     return event;

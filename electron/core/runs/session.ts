@@ -98,7 +98,9 @@ export class RunSession {
   private finish(exit: SidecarExit, startError: unknown): RunStatus {
     // A signal death is reported the way a shell does (128 + signal number: 137 for SIGKILL).
     const exitCode = exit.code ?? (exit.signal ? 128 + (os.constants.signals[exit.signal] ?? 0) : null);
-    const detail = { exitCode, logTail: exit.tail };
+    // The run's log table holds the process's own tail plus what Hone recorded around it.
+    const logTail = this.rec.logTail(this.o.runId);
+    const detail = { exitCode, logTail: logTail.length ? logTail : exit.tail };
     if (exit.done && !exit.done.stopped) return this.end('completed', exit.done.final_loss);
     if (exit.done?.stopped) return this.end('stopped', exit.done.final_loss);
     if (exit.error) {
