@@ -1,26 +1,21 @@
 /**
- * Duplicate rows, found by a 64-bit hash of the normalised row kept in an open-addressing table of typed
+ * Duplicate rows, found by a 64-bit hash of the normalised row (measure.ts) kept in an open-addressing table of typed
  * arrays (12 bytes a slot, with the line of the first copy): about 24 bytes a row instead of a Set of
  * strings. The table stops growing at 8M slots (~96 MB, ~4M distinct rows); past that, later rows are no
  * longer checked and `saturated` tells the report to say so.
  */
-import crypto from 'node:crypto';
-
 const MAX_SLOTS = 1 << 23;
 
 export class DuplicateFinder {
-  private hi = new Uint32Array(1 << 12);
-  private lo = new Uint32Array(1 << 12);
-  private lines = new Uint32Array(1 << 12);
+  private hi = new Uint32Array(1 << 16);
+  private lo = new Uint32Array(1 << 16);
+  private lines = new Uint32Array(1 << 16);
   private size = 0;
   saturated = false;
 
   /** The line of an earlier identical row, or 0 when this one is new. */
-  check(key: string, line: number): number {
-    const d = crypto.createHash('md5').update(key).digest();
-    // 0/0 marks an empty slot, so keep hi non-zero.
-    const hi = (d.readUInt32LE(0) | 1) >>> 0;
-    const lo = d.readUInt32LE(4);
+  /** `hi` must be non-zero: 0 marks an empty slot. */
+  check(hi: number, lo: number, line: number): number {
     const found = this.find(hi, lo);
     if (found >= 0 && this.hi[found] !== 0) return this.lines[found];
     if (this.saturated) return 0;

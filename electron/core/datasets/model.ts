@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { HoneError } from '../../shared/errors';
+import type { NormalisedMessage } from '../../shared/types/dataset';
 import type { ChatTemplateFamily } from '../../shared/types/model';
 import type { CoreContext } from '../context';
 import { modelPathFor } from '../models/local';
@@ -19,10 +20,29 @@ import { ESTIMATE, tokenizerCounter, type TokenCounter } from './tokens';
 export interface ModelTemplate {
   renderer: TemplateRenderer;
   counter: TokenCounter;
+  /**
+   * TS families only: the (ASCII) characters the template adds around the contents, for a comma-separated
+   * list of role codes. Lets validation estimate tokens without rendering each row (see measure.ts).
+   */
+  overheadChars?(roles: string): number;
 }
 
+const ROLE_OF: Record<string, NormalisedMessage['role']> = { 115: 'system', 117: 'user', 97: 'assistant' };
+
 export function familyTemplate(family: ChatTemplateFamily, counter: TokenCounter = ESTIMATE): ModelTemplate {
-  return { renderer: { label: family, segments: (m) => renderFamily(family, m), text: (m) => joinSegments(renderFamily(family, m)) }, counter };
+  const overhead = new Map<string, number>();
+  return {
+    renderer: { label: family, segments: (m) => renderFamily(family, m), text: (m) => joinSegments(renderFamily(family, m)) },
+    counter,
+    overheadChars: (roles) => {
+      let n = overhead.get(roles);
+      if (n === undefined) {
+        n = joinSegments(renderFamily(family, roles.split(',').map((r) => ({ role: ROLE_OF[r], content: '' })))).length;
+        if (overhead.size < 10_000) overhead.set(roles, n);
+      }
+      return n;
+    },
+  };
 }
 
 /** Used when no model is chosen yet: ChatML is what the demo model and Qwen use. */

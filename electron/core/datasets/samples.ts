@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { detectFormat } from './formats/detect';
-import { jsonlRecords } from './readers/jsonl';
+import { jsonlBatches } from './readers/jsonl';
 
 export interface SampleInfo {
   name: string;
@@ -20,9 +20,9 @@ export async function listSamples(resourcesDir: string): Promise<SampleInfo[]> {
     const file = path.join(dir, f);
     const head: unknown[] = [];
     let rows = 0;
-    for await (const r of jsonlRecords(file)) {
-      rows++;
-      if ('value' in r && head.length < 50) head.push(r.value);
+    for await (const batch of jsonlBatches(file)) {
+      rows += batch.length;
+      for (const r of batch) if ('value' in r && head.length < 50) head.push(r.value);
     }
     out.push({ name: f.replace(/\.jsonl$/, ''), path: file, objective: detectFormat(head).format === 'dpo' ? 'dpo' : 'sft', rows });
   }

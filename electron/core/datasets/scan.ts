@@ -10,9 +10,10 @@ import { DuplicateFinder } from './dedupe';
 import { detectFormat } from './formats/detect';
 import { normaliseRecord } from './formats/normalise';
 import { DEFAULT_TEMPLATE, type ModelTemplate } from './model';
-import { openSource, statDataset, type RecordSource } from './readers';
+import { openSource, statDataset, type RawRecord, type RecordSource } from './readers';
 import { issue } from './readers/types';
 import { LengthStats } from './stats';
+import { measureRow, type RowMeasure } from './measure';
 import { previewValue } from './preview';
 
 export interface ScanOptions {
@@ -81,42 +82,47 @@ export async function scanDataset(opts: ScanOptions): Promise<DatasetReport> {
   };
   let lastProgress: [number, number, 'bytes' | 'rows'] = [0, st.size, 'bytes'];
 
-  for await (const rec of source.records({ signal: opts.signal, onProgress: (d, t, u) => progress(...(lastProgress = [d, t, u])) })) {
+  /** Checks one record; returns the normalised row when it is good. */
+  const check = (rec: RawRecord): NormalisedRow | null => {
     rowsRead++;
     if ('issue' in rec) {
       badRows++;
       note(rec.issue);
-      continue;
+      return null;
     }
     const { value: row, issues: found } = normaliseRecord(rec.value, detection.format, detection.mapping, rec.line);
-    let bad = row === null;
-    let tokens = 0;
-    let json = '';
+    let m: RowMeasure | null = null;
     if (row) {
       try {
-        tokens = rowTokens(row, template);
+        m = measureRow(row, template, rowTokens);
       } catch (err) {
         found.push(issue(rec.line, 'TEMPLATE_ERROR', `the model's chat template refuses this row: ${(err as Error).message}`));
-        bad = true;
       }
     }
-    if (row && !bad) {
-      json = JSON.stringify(row);
-      const first = dupes.check(json, rec.line);
+    if (m) {
+      const first = dupes.check(m.hashHi, m.hashLo, rec.line);
       if (first) found.push(issue(rec.line, 'DUPLICATE_ROW', `same as ${source.locator} ${first}`, undefined, 'warning'));
-      if (maxSeq !== null && tokens > maxSeq) {
-        found.push(issue(rec.line, 'TOO_LONG', `${tokens} tokens, more than the max sequence length ${maxSeq}: the end will be cut off`, undefined, 'warning'));
+      if (maxSeq !== null && m.tokens > maxSeq) {
+        found.push(issue(rec.line, 'TOO_LONG', `${m.tokens} tokens, more than the max sequence length ${maxSeq}: the end will be cut off`, undefined, 'warning'));
       }
     }
-    found.forEach(note);
-    if (bad || !row) {
+    for (const i of found) note(i);
+    if (!row || !m) {
       badRows++;
-      continue;
+      return null;
     }
-    stats.add(tokens);
+    stats.add(m.tokens);
     if (preview.length < previewRows) preview.push({ line: rec.line, raw: previewValue(rec.value), row });
-    if (opts.onRow) await opts.onRow(row, json, goodRows, rec.line);
-    goodRows++;
+    return row;
+  };
+
+  const onProgress = (d: number, t: number, u: 'bytes' | 'rows') => progress(...(lastProgress = [d, t, u]));
+  for await (const batch of source.batches({ signal: opts.signal, onProgress })) {
+    for (const rec of batch) {
+      const row = check(rec);
+      if (row && opts.onRow) await opts.onRow(row, JSON.stringify(row), goodRows, rec.line);
+      if (row) goodRows++;
+    }
   }
   progress(lastProgress[1], lastProgress[1], lastProgress[2], true);
 

@@ -1,9 +1,11 @@
 /**
  * Token counts for statistics and truncation. Exact with the model's tokenizer.json (pure-JS
  * @huggingface/tokenizers, which matches the Rust tokenizers' ids); otherwise an estimate, documented
- * here because users see its numbers: about 3.5 characters a token for ASCII text (English BPE vocabularies
- * land between 3.5 and 4.5, so this errs long, which is the safe side for truncation) and one token per
- * non-ASCII character (CJK scripts are close to that; accented Latin text is over-counted).
+ * here because users see its numbers: 3.5 UTF-16 units a token, plus half a token for every UTF-8 byte
+ * beyond the first of a character. So ASCII text counts 3.5 characters a token (English BPE vocabularies
+ * land between 3.5 and 4.5, so this errs long, the safe side for truncation), CJK about 1.3 tokens a
+ * character, Cyrillic or accented letters about 0.8. It needs only the string's length and UTF-8 byte
+ * length, both native, so validation never loops over characters for it.
  */
 import type { Tokenizer } from '@huggingface/tokenizers';
 
@@ -12,15 +14,13 @@ export interface TokenCounter {
   count(text: string): number;
 }
 
+/** The estimate from a text's UTF-16 length and UTF-8 byte length (sums of parts give the whole's). */
+export function estimateFrom(length: number, utf8Bytes: number): number {
+  return Math.ceil(length / 3.5 + (utf8Bytes - length) / 2);
+}
+
 export function estimateTokens(text: string): number {
-  let ascii = 0;
-  let other = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 0x80) ascii++;
-    else if (c < 0xdc00 || c > 0xdfff) other++; // a surrogate pair counts once
-  }
-  return Math.ceil(ascii / 3.5 + other);
+  return estimateFrom(text.length, Buffer.byteLength(text, 'utf8'));
 }
 
 export const ESTIMATE: TokenCounter = { kind: 'estimate', count: estimateTokens };

@@ -22,6 +22,12 @@ function contentText(c: unknown): string | null {
   return null;
 }
 
+export function hasError(issues: DatasetIssue[]): boolean {
+  for (let i = 0; i < issues.length; i++) if (issues[i].severity === 'error') return true;
+  return false;
+}
+
+// Plain loops and no closures in the per-row functions below: they run for every row of the file.
 export function parseTurns(v: unknown, field: string, line: number): Parsed<NormalisedMessage[]> {
   const list = asList(v);
   if (v === undefined || v === null) return { value: null, issues: [issue(line, 'MISSING_FIELD', `field "${field}" is missing`, field)] };
@@ -29,23 +35,24 @@ export function parseTurns(v: unknown, field: string, line: number): Parsed<Norm
   if (list.length === 0) return { value: null, issues: [issue(line, 'EMPTY_FIELD', `field "${field}" has no turns`, field)] };
   const issues: DatasetIssue[] = [];
   const out: NormalisedMessage[] = [];
-  list.forEach((t, i) => {
+  for (let i = 0; i < list.length; i++) {
+    const t = list[i];
     const at = `${field}[${i}]`;
     if (!isObject(t)) {
       issues.push(issue(line, 'WRONG_TYPE', `turn ${i} should be an object with a role and content, got ${typeName(t)}`, at));
-      return;
+      continue;
     }
     const rawRole = t.role ?? t.from;
     const rawContent = 'content' in t ? t.content : t.value;
     if (typeof rawRole !== 'string') {
       issues.push(issue(line, 'MISSING_FIELD', `turn ${i} has no role ("role" or "from")`, `${at}.role`));
-      return;
+      continue;
     }
     const role = normaliseRole(rawRole);
     if (!role) {
       const tool = /tool|function|observation|ipython/i.test(rawRole) ? ' (tool calls are not supported yet)' : '';
       issues.push(issue(line, 'UNKNOWN_ROLE', `turn ${i} has the unknown role "${rawRole}"${tool}; use system, user or assistant (ShareGPT's human and gpt work too)`, `${at}.role`));
-      return;
+      continue;
     }
     const content = contentText(rawContent);
     if (rawContent === undefined || rawContent === null) {
@@ -59,8 +66,8 @@ export function parseTurns(v: unknown, field: string, line: number): Parsed<Norm
     } else {
       out.push({ role, content });
     }
-  });
-  return { value: issues.some((x) => x.severity === 'error') ? null : out, issues };
+  }
+  return { value: hasError(issues) ? null : out, issues };
 }
 
 /**
@@ -69,21 +76,20 @@ export function parseTurns(v: unknown, field: string, line: number): Parsed<Norm
  * raise on anything else, so these are errors; a trailing user turn only wastes tokens, so it warns.
  */
 export function checkConversation(msgs: NormalisedMessage[], field: string, line: number): DatasetIssue[] {
-  const issues: DatasetIssue[] = [];
-  const body = msgs[0]?.role === 'system' ? msgs.slice(1) : msgs;
-  const offset = msgs.length - body.length;
-  for (let i = 0; i < body.length; i++) {
-    const expected = i % 2 === 0 ? 'user' : 'assistant';
-    if (body[i].role !== expected) {
-      const what = body[i].role === 'system' ? 'a system turn after the start' : i === 0 ? 'the conversation starts with the assistant' : `two ${body[i].role} turns in a row`;
-      issues.push(issue(line, 'ROLES_NOT_ALTERNATING', `turn ${i + offset}: ${what}; turns must go user, assistant, user, ... after an optional first system turn`, field));
-      return issues;
+  const offset = msgs.length && msgs[0].role === 'system' ? 1 : 0;
+  let assistants = 0;
+  for (let i = offset; i < msgs.length; i++) {
+    const k = i - offset;
+    const role = msgs[i].role;
+    if (role !== (k % 2 === 0 ? 'user' : 'assistant')) {
+      const what = role === 'system' ? 'a system turn after the start' : k === 0 ? 'the conversation starts with the assistant' : `two ${role} turns in a row`;
+      return [issue(line, 'ROLES_NOT_ALTERNATING', `turn ${i}: ${what}; turns must go user, assistant, user, ... after an optional first system turn`, field)];
     }
+    if (role === 'assistant') assistants++;
   }
-  if (!body.some((m) => m.role === 'assistant')) {
-    issues.push(issue(line, 'NOT_ENDING_WITH_ASSISTANT', 'the conversation has no assistant turn, so there is nothing to learn from it', field));
-  } else if (body[body.length - 1].role !== 'assistant') {
-    issues.push(issue(line, 'NOT_ENDING_WITH_ASSISTANT', 'the conversation ends with a user turn, which will not be trained on', field, 'warning'));
+  if (assistants === 0) return [issue(line, 'NOT_ENDING_WITH_ASSISTANT', 'the conversation has no assistant turn, so there is nothing to learn from it', field)];
+  if (msgs[msgs.length - 1].role !== 'assistant') {
+    return [issue(line, 'NOT_ENDING_WITH_ASSISTANT', 'the conversation ends with a user turn, which will not be trained on', field, 'warning')];
   }
-  return issues;
+  return [];
 }

@@ -39,7 +39,7 @@ function countNewlines(s: string): { leading: number; total: number } {
   return { leading, total };
 }
 
-export async function* csvRecords(file: string, opts: ReaderOptions = {}): AsyncGenerator<RawRecord> {
+export async function* csvBatches(file: string, opts: ReaderOptions = {}): AsyncGenerator<RawRecord[]> {
   const total = (await fs.promises.stat(file)).size;
   const delimiter = await sniffDelimiter(file);
   const queue: RawRecord[] = [];
@@ -76,16 +76,16 @@ export async function* csvRecords(file: string, opts: ReaderOptions = {}): Async
     if (!parser.write(chunk)) await Promise.race([new Promise((r) => parser.once('drain', r)), finished]);
     done += chunk.length;
     opts.onProgress?.(done, total, 'bytes');
-    yield* queue.splice(0);
+    if (queue.length) yield queue.splice(0);
   }
   if (!failure) parser.end();
   await finished;
-  yield* queue.splice(0);
+  if (queue.length) yield queue.splice(0);
   if (failure) {
     const err = failure as Error;
     if (!(err instanceof CsvError)) throw err;
     // csv-parse cannot resynchronise after broken quoting, so the rest of the file is unreadable: say where.
     const line = consumed + 1;
-    yield { line, issue: issue(line, 'INVALID_RECORD', `the CSV cannot be read from line ${line} on: ${err.message}; fix the quoting there (a quote inside a field must be doubled: "")`) };
+    yield [{ line, issue: issue(line, 'INVALID_RECORD', `the CSV cannot be read from line ${line} on: ${err.message}; fix the quoting there (a quote inside a field must be doubled: "")`) }];
   }
 }

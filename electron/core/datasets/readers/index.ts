@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { HoneError } from '../../../shared/errors';
 import type { FileType } from '../../../shared/types/dataset';
-import { csvRecords } from './csv';
-import { jsonRecords, sniffJson } from './json';
-import { jsonlRecords } from './jsonl';
-import { isParquet, parquetRecords } from './parquet';
-import type { RecordSource } from './types';
+import { csvBatches } from './csv';
+import { jsonBatches, sniffJson } from './json';
+import { jsonlBatches } from './jsonl';
+import { isParquet, parquetBatches } from './parquet';
+import type { RawRecord, RecordSource, ReaderOptions } from './types';
 
-export type { RawRecord, RecordSource, ReaderOptions } from './types';
+export type { RawRecord, RecordSource, ReaderOptions };
 
 const EXTENSIONS: Record<string, FileType> = {
   '.jsonl': 'jsonl',
@@ -35,6 +35,19 @@ export async function statDataset(file: string): Promise<fs.Stats> {
   return st;
 }
 
+type Batches = (o?: ReaderOptions) => AsyncGenerator<RawRecord[]>;
+
+function source(fileType: FileType, locator: RecordSource['locator'], batches: Batches): RecordSource {
+  return {
+    fileType,
+    locator,
+    batches,
+    records: async function* (o) {
+      for await (const b of batches(o)) yield* b;
+    },
+  };
+}
+
 export async function openSource(file: string): Promise<RecordSource> {
   await statDataset(file);
   const ext = path.extname(file).toLowerCase();
@@ -49,18 +62,18 @@ export async function openSource(file: string): Promise<RecordSource> {
   }
   switch (type) {
     case 'jsonl':
-      return { fileType: 'jsonl', locator: 'line', records: (o) => jsonlRecords(file, o) };
+      return source('jsonl', 'line', (o) => jsonlBatches(file, o));
     case 'csv':
-      return { fileType: 'csv', locator: 'line', records: (o) => csvRecords(file, o) };
+      return source('csv', 'line', (o) => csvBatches(file, o));
     case 'parquet':
-      return { fileType: 'parquet', locator: 'record', records: (o) => parquetRecords(file, o) };
+      return source('parquet', 'record', (o) => parquetBatches(file, o));
     case 'json': {
       const shape = await sniffJson(file);
-      if (shape === 'jsonl') return { fileType: 'jsonl', locator: 'line', records: (o) => jsonlRecords(file, o) };
+      if (shape === 'jsonl') return source('jsonl', 'line', (o) => jsonlBatches(file, o));
       if (shape === 'unknown') {
         throw new HoneError('UNSUPPORTED_FILE', `${path.basename(file)} does not start with [ or {, so it is not JSON`, 'Check the file, or save it as JSON Lines (one object a line).');
       }
-      return { fileType: 'json', locator: 'record', records: (o) => jsonRecords(file, shape, o) };
+      return source('json', 'record', (o) => jsonBatches(file, shape, o));
     }
   }
 }

@@ -35,7 +35,7 @@ export async function sniffJson(file: string): Promise<'array' | 'object' | 'jso
   }
 }
 
-export async function* jsonRecords(file: string, shape: 'array' | 'object', opts: ReaderOptions = {}): AsyncGenerator<RawRecord> {
+export async function* jsonBatches(file: string, shape: 'array' | 'object', opts: ReaderOptions = {}): AsyncGenerator<RawRecord[]> {
   const total = (await fs.promises.stat(file)).size;
   const parser = new JSONParser({ paths: [shape === 'array' ? '$.*' : '$.*.*'], keepStack: false });
   const pending: RawRecord[] = [];
@@ -61,15 +61,15 @@ export async function* jsonRecords(file: string, shape: 'array' | 'object', opts
     if (!failure) parser.write(chunk);
     done += chunk.length;
     opts.onProgress?.(done, total, 'bytes');
-    yield* pending.splice(0);
+    if (pending.length) yield pending.splice(0);
     if (failure) break;
   }
   if (!failure && !parser.isEnded) parser.end();
-  yield* pending.splice(0);
+  if (pending.length) yield pending.splice(0);
   if (failure) {
     const at = n + 1;
-    yield { line: at, issue: issue(at, 'INVALID_JSON', `the JSON document is malformed after record ${n}: ${(failure as Error).message}; nothing after it can be read`) };
+    yield [{ line: at, issue: issue(at, 'INVALID_JSON', `the JSON document is malformed after record ${n}: ${(failure as Error).message}; nothing after it can be read`) }];
   } else if (n === 0 && shape === 'object') {
-    yield { line: 1, issue: issue(1, 'MISSING_FIELD', 'the JSON object holds no array of rows; put the rows in an array, e.g. {"data": [...]}') };
+    yield [{ line: 1, issue: issue(1, 'MISSING_FIELD', 'the JSON object holds no array of rows; put the rows in an array, e.g. {"data": [...]}') }];
   }
 }

@@ -11,7 +11,7 @@ import { issue, type RawRecord, type ReaderOptions } from './types';
 
 const SUPPORTED_CODECS = new Set(['UNCOMPRESSED', 'SNAPPY']);
 
-export async function* parquetRecords(file: string, opts: ReaderOptions = {}): AsyncGenerator<RawRecord> {
+export async function* parquetBatches(file: string, opts: ReaderOptions = {}): AsyncGenerator<RawRecord[]> {
   const buffer = await asyncBufferFromFile(file);
   let metadata;
   try {
@@ -33,12 +33,13 @@ export async function* parquetRecords(file: string, opts: ReaderOptions = {}): A
     try {
       rows = await parquetReadObjects({ file: buffer, metadata, rowStart, rowEnd });
     } catch (err) {
-      yield { line: rowStart + 1, issue: issue(rowStart + 1, 'INVALID_RECORD', `rows ${rowStart + 1}-${rowEnd} cannot be decoded: ${(err as Error).message}; nothing after them can be read`) };
+      yield [{ line: rowStart + 1, issue: issue(rowStart + 1, 'INVALID_RECORD', `rows ${rowStart + 1}-${rowEnd} cannot be decoded: ${(err as Error).message}; nothing after them can be read`) }];
       return;
     }
-    for (let i = 0; i < rows.length; i++) yield { line: rowStart + i + 1, value: toJson(rows[i]) };
+    const start = rowStart;
     rowStart = rowEnd;
     opts.onProgress?.(rowStart, total, 'rows');
+    yield rows.map((r, i) => ({ line: start + i + 1, value: toJson(r) }));
   }
 }
 

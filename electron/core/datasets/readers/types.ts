@@ -13,6 +13,9 @@ export interface RecordSource {
   fileType: FileType;
   /** 'line' for JSONL/CSV (file line where the record starts), 'record' for JSON arrays and Parquet rows. */
   locator: 'line' | 'record';
+  /** Records in file order, a batch per chunk read (cheaper than one generator step per record). */
+  batches(opts?: ReaderOptions): AsyncGenerator<RawRecord[]>;
+  /** The same, one record at a time, for the places that read only the first few. */
   records(opts?: ReaderOptions): AsyncGenerator<RawRecord>;
 }
 
