@@ -52,6 +52,6 @@ export function chooseSeqLength(model: ModelSpec, stats: DatasetTokenStats | nul
         : `rows longer than ${value} tokens (the longest has ${stats.maxTokens}) will be truncated`;
     return { value, fixed: false, reason: `max_seq_length ${value}: ${why}.` };
   }
-  const value = Math.min(cap, DEFAULTS.maxSeqLength);
-  return { value, fixed: false, reason: `max_seq_length ${value}, Unsloth's default; choosing a dataset fits it to your rows.` };
+  if (cap < DEFAULTS.maxSeqLength) return { value: cap, fixed: false, reason: `max_seq_length ${cap}: the most ${model.name} handles.` };
+  return { value: DEFAULTS.maxSeqLength, fixed: false, reason: `max_seq_length ${DEFAULTS.maxSeqLength}, Unsloth's default; choosing a dataset fits it to your rows.` };
 }

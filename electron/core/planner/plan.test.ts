@@ -33,6 +33,7 @@ test('every catalogue model on 8-80 GB cards follows the policy', () => {
       const p = computePlan({ hardware: null, model, overrides: { vramGb: gb }, catalogue });
       const where = `${model.id} on ${gb} GB`;
       assert.ok(p.reasons.length >= 6 && p.reasons.every((r) => r.length > 10), `${where}: reasons`);
+      for (const k of ['method', 'max_seq_length', 'batch', 'lora', 'gradient_checkpointing', 'optimizer'] as const) assert.ok(p.why?.[k] && p.reasons.some((r) => p.why![k]!.includes(r)), `${where}: why.${k}`);
       assert.equal(p.device, 'cuda');
       assert.equal(p.vram_budget_gb, gb);
       assert.notEqual(p.method, 'full', `${where}: full fine-tuning only when asked`);

@@ -4,10 +4,10 @@
  */
 import type { Hardware } from '../../shared/types/hardware';
 import type { ModelSpec } from '../../shared/types/model';
-import type { DatasetTokenStats, Plan, PlanOverrides, TrainingMethod } from '../../shared/types/plan';
+import type { DatasetTokenStats, Plan, PlanChoice, PlanOverrides, TrainingMethod } from '../../shared/types/plan';
 import { budgetFor, fmtGb } from './budget';
 import { chooseSeqLength, DEFAULTS, learningRate } from './defaults';
-import * as why from './reasons';
+import * as text from './reasons';
 import { search, type Candidate } from './search';
 
 export interface PlanInput {
@@ -61,25 +61,30 @@ function planOnce(input: PlanInput): Plan {
   const gradAccum = o.gradAccum ?? Math.max(1, Math.ceil(DEFAULTS.effectiveBatch / c.batchSize));
 
   const reasons = [...budget.reasons, ...gpuNotes(input, budget.device)];
-  if (cpu && o.method === 'qlora') reasons.push('QLoRA needs CUDA (bitsandbytes 4-bit kernels): LoRA is planned instead.');
+  const why: Partial<Record<PlanChoice, string>> = {};
+  const say = (choice: PlanChoice | null, text: string) => {
+    reasons.push(text);
+    if (choice) why[choice] = why[choice] ? `${why[choice]} ${text}` : text;
+  };
+  if (cpu && o.method === 'qlora') say('method', 'QLoRA needs CUDA (bitsandbytes 4-bit kernels): LoRA is planned instead.');
   if (tooBigForCpu) {
-    reasons.push(`${model.name} (${model.paramsB}B parameters) would take many hours per epoch on a CPU: pick the tiny demo model here, or plan for an NVIDIA card.`);
+    say('method', `${model.name} (${model.paramsB}B parameters) would take many hours per epoch on a CPU: pick the tiny demo model here, or plan for an NVIDIA card.`);
   } else if (fits) {
-    reasons.push(cpu ? `LoRA in fp32 on the CPU (plain transformers + PEFT): fine for the ${model.name}.` : why.methodReason(c, auto, budget.gb, result.firstTries));
+    say('method', cpu ? `LoRA in fp32 on the CPU (plain transformers + PEFT): fine for the ${model.name}.` : text.methodReason(c, auto, budget.gb, result.firstTries));
   } else {
-    reasons.push(`Does not fit: even ${why.METHOD_NAMES[c.method]} at batch ${c.batchSize} and ${c.maxSeqLength} tokens needs ${fmtGb(c.totalGb)}, more than the ${fmtGb(budget.gb)} budget.`);
-    if (seq.fixed) reasons.push('A shorter max_seq_length would need less: the one you set is kept as it is.');
-    if (!gc) reasons.push('Turning gradient checkpointing back on would save memory.');
+    say('method', `Does not fit: even ${text.METHOD_NAMES[c.method]} at batch ${c.batchSize} and ${c.maxSeqLength} tokens needs ${fmtGb(c.totalGb)}, more than the ${fmtGb(budget.gb)} budget.`);
+    if (seq.fixed) say('max_seq_length', 'A shorter max_seq_length would need less: the one you set is kept as it is.');
+    if (!gc) say('gradient_checkpointing', 'Turning gradient checkpointing back on would save memory.');
   }
-  reasons.push(seq.reason);
-  if (c.maxSeqLength < seq.value) reasons.push(why.seqShrinkReason(seq.value, c.maxSeqLength));
-  reasons.push(why.batchReason(c, startBatch, o.batchSize !== undefined, gradAccum));
-  reasons.push(why.loraReason(model, rank, c.method));
-  reasons.push(why.checkpointingReason(gc, budget.device));
-  reasons.push(why.optimizerReason(c.optimizer));
-  const dpo = why.objectiveReason(objective, c.method);
-  if (dpo) reasons.push(dpo);
-  reasons.push(why.estimateReason(c.totalGb, budget.gb));
+  say('max_seq_length', seq.reason);
+  if (c.maxSeqLength < seq.value) say('max_seq_length', text.seqShrinkReason(seq.value, c.maxSeqLength));
+  say('batch', text.batchReason(c, startBatch, o.batchSize !== undefined, gradAccum, budget.device));
+  say('lora', text.loraReason(model, rank, c.method));
+  say('gradient_checkpointing', text.checkpointingReason(gc, budget.device));
+  say('optimizer', text.optimizerReason(c.optimizer));
+  const dpo = text.objectiveReason(objective, c.method);
+  if (dpo) say(null, dpo);
+  say(null, text.estimateReason(c.totalGb, budget.gb));
 
   return {
     modelId: model.id,
@@ -108,6 +113,7 @@ function planOnce(input: PlanInput): Plan {
     headroom_gb: round2(budget.gb - c.totalGb),
     fits,
     reasons,
+    why,
     suggestion: null,
     device: budget.device,
   };
@@ -123,7 +129,7 @@ export function computePlan(input: PlanInput): Plan {
     const p = planOnce({ hardware: input.hardware, model: m, datasetStats: input.datasetStats, overrides });
     if (p.fits) {
       plan.suggestion = { modelId: m.id, name: m.name, method: p.method };
-      plan.reasons.push(`The largest catalogue model that fits: ${m.name}, with ${why.METHOD_NAMES[p.method]} in ${fmtGb(p.estimated_vram_gb)}.`);
+      plan.reasons.push(`The largest catalogue model that fits: ${m.name}, with ${text.METHOD_NAMES[p.method]} in ${fmtGb(p.estimated_vram_gb)}.`);
       break;
     }
   }

@@ -17,12 +17,12 @@ export function methodReason(c: Candidate, auto: boolean, budgetGb: number, firs
   return `QLoRA: ${loraPart}; loading the weights in 4 bits brings the estimate to ${fmtGb(c.totalGb)}.`;
 }
 
-export function batchReason(c: Candidate, start: number, fixed: boolean, gradAccum: number): string {
+export function batchReason(c: Candidate, start: number, fixed: boolean, gradAccum: number, device: 'cuda' | 'cpu'): string {
   const eff = c.batchSize * gradAccum;
   const base = `Batch ${c.batchSize} x ${gradAccum} gradient-accumulation steps = ${eff} sequences per optimiser step`;
   if (fixed) return `${base}, as asked.`;
   if (c.batchSize < start) return `${base}: the batch was cut from ${start} to ${c.batchSize} to fit, and accumulation keeps the effective batch.`;
-  return `${base} (Unsloth's default).`;
+  return `${base} (${device === 'cuda' ? 'Unsloth\'s notebooks\' default' : 'the default'}).`;
 }
 
 export function seqShrinkReason(from: number, to: number): string {

@@ -20,6 +20,8 @@ export interface PlanOverrides {
   objective?: Objective;
 }
 
+export type PlanChoice = 'method' | 'max_seq_length' | 'batch' | 'lora' | 'gradient_checkpointing' | 'optimizer';
+
 export interface VramBreakdown {
   weightsGb: number;
   /** LoRA weights + optimiser states + gradients (or full ones for full fine-tuning). */
@@ -52,6 +54,8 @@ export interface Plan {
   fits: boolean;
   /** Human-readable reasons, one per decision. */
   reasons: string[];
+  /** The reason behind each setting, for showing beside it (the same sentences as in `reasons`). */
+  why?: Partial<Record<PlanChoice, string>>;
   /** When nothing fits: the largest catalogue model that would fit this card. */
   suggestion?: { modelId: string; name: string; method: TrainingMethod } | null;
   /** 'cpu' when there is no CUDA GPU: only demo-size models are practical. */

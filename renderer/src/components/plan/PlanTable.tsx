@@ -1,0 +1,34 @@
+import type { Plan, PlanChoice } from '../../../../electron/shared/types/plan';
+
+const METHOD = { qlora: 'QLoRA (4-bit weights)', lora: 'LoRA (16-bit weights)', full: 'Full fine-tuning' } as const;
+const CPU_METHOD = { qlora: 'QLoRA', lora: 'LoRA (fp32 on the CPU)', full: 'Full fine-tuning (fp32 on the CPU)' } as const;
+
+function rows(plan: Plan): [PlanChoice, string, string][] {
+  return [
+    ['method', 'Method', (plan.device === 'cpu' ? CPU_METHOD : METHOD)[plan.method]],
+    ['max_seq_length', 'Max sequence length', `${plan.max_seq_length} tokens`],
+    ['batch', 'Batch', `${plan.batch_size} × ${plan.grad_accum} accumulation = ${plan.effective_batch}`],
+    ['lora', 'LoRA', plan.method === 'full' ? '—' : `rank ${plan.lora_rank}, alpha ${plan.lora_alpha}, dropout ${plan.lora_dropout}`],
+    ['gradient_checkpointing', 'Gradient checkpointing', plan.gradient_checkpointing ? 'on' : 'off'],
+    ['optimizer', 'Optimiser', `${plan.optimizer}, learning rate ${plan.learning_rate.toExponential()}`],
+  ];
+}
+
+/** Each choice of the plan with the reason for it. */
+export function PlanTable({ plan }: { plan: Plan }) {
+  return (
+    <table data-testid="plan-table">
+      <tbody>
+        {rows(plan).map(([key, label, value]) => (
+          <tr key={key} data-testid={`plan-row-${key}`}>
+            <th style={{ width: 170 }}>{label}</th>
+            <td style={{ width: 230 }} data-testid={key === 'method' ? 'plan-method' : undefined} data-method={key === 'method' ? plan.method : undefined}>
+              <strong>{value}</strong>
+            </td>
+            <td className="muted">{plan.why?.[key] ?? ''}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

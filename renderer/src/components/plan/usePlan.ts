@@ -1,0 +1,33 @@
+import { useEffect, useRef, useState } from 'react';
+import { bridge, errorText } from '../../bridge';
+import type { DatasetTokenStats, Objective, Plan, PlanOverrides } from '../../../../electron/shared/types/plan';
+
+/**
+ * Asks the core for a plan whenever what it depends on changes, a moment after the last change (typing a
+ * number should not send a request per keystroke); answers to superseded requests are dropped.
+ */
+export function usePlan(modelId: string | null, objective: Objective, overrides: PlanOverrides, stats: DatasetTokenStats | null, hardwareKey: string) {
+  const [plan, setPlan] = useState<Plan | null>(null);
+  const [error, setError] = useState<{ message: string; hint?: string } | null>(null);
+  const [busy, setBusy] = useState(false);
+  const seq = useRef(0);
+  const key = JSON.stringify([modelId, objective, overrides, stats, hardwareKey]);
+  useEffect(() => {
+    if (!modelId) return;
+    const mine = ++seq.current;
+    setBusy(true);
+    const timer = setTimeout(() => {
+      bridge
+        .invoke('plan.compute', { model: modelId, overrides: { ...overrides, objective }, datasetStats: stats })
+        .then((p) => {
+          if (mine !== seq.current) return;
+          setPlan(p);
+          setError(null);
+        })
+        .catch((err) => mine === seq.current && setError(errorText(err)))
+        .finally(() => mine === seq.current && setBusy(false));
+    }, 200);
+    return () => clearTimeout(timer);
+  }, [key]);
+  return { plan, error, busy };
+}
