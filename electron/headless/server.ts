@@ -65,6 +65,15 @@ function hostAllowed(req: http.IncomingMessage): boolean {
   return LOOPBACK_HOSTS.has(host);
 }
 
+/** "null" (sandboxed frames, file: pages) and other unparsable origins are not loopback; parsing must not throw here. */
+function originIsLoopback(origin: string): boolean {
+  try {
+    return LOOPBACK_HOSTS.has(new URL(origin).hostname);
+  } catch {
+    return false;
+  }
+}
+
 export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServer> {
   const token = opts.token ?? crypto.randomBytes(24).toString('base64url');
   const host = opts.host ?? '127.0.0.1';
@@ -90,7 +99,14 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
       res.writeHead(200, { 'content-type': 'application/json', ...headers }).end('{"ok":true}');
       return;
     }
-    let file = path.resolve(staticRoot, `.${decodeURIComponent(url.pathname)}`);
+    let pathname: string;
+    try {
+      pathname = decodeURIComponent(url.pathname);
+    } catch {
+      res.writeHead(400).end('Bad path');
+      return;
+    }
+    let file = path.resolve(staticRoot, `.${pathname}`);
     if (!file.startsWith(staticRoot)) {
       res.writeHead(404).end();
       return;
@@ -108,7 +124,7 @@ export async function startHeadless(opts: HeadlessOptions): Promise<HeadlessServ
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const origin = req.headers.origin;
-    const originOk = !origin || LOOPBACK_HOSTS.has(new URL(origin).hostname) || new URL(origin).hostname === '[::1]';
+    const originOk = !origin || originIsLoopback(origin);
     if (url.pathname !== '/ws' || !hostAllowed(req) || !originOk || !sameToken(tokenFrom(req, url), token)) {
       socket.write('HTTP/1.1 401 Unauthorized\r\n\r\n');
       socket.destroy();
