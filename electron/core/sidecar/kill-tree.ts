@@ -4,6 +4,7 @@
  * Windows taskkill /T walks the tree.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 
 export function killTree(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void {
   if (process.platform === 'win32') {
@@ -21,11 +22,21 @@ export function killTree(pid: number, signal: NodeJS.Signals = 'SIGKILL'): void 
   }
 }
 
+/** Whether the process still runs; an exited-but-unreaped (zombie) process counts as gone. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
+  if (process.platform === 'linux') {
+    try {
+      // Field 3 of /proc/<pid>/stat is the state; the name before it is in parentheses and may hold spaces.
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }

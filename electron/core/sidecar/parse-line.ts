@@ -16,7 +16,11 @@ export function parseEventLine(line: string, validators: ProtocolValidators, las
     return warning(`sidecar printed a non-protocol line: ${line.slice(0, 500)}`);
   }
   if (!validators.event(parsed)) {
-    return warning(`sidecar sent an event that breaks the protocol (${describeErrors(validators.event)}): ${line.slice(0, 500)}`);
+    // The oneOf's own error names whichever branch failed first; the event's own type says more.
+    const type = (parsed as { type?: unknown } | null)?.type;
+    const own = typeof type === 'string' ? validators.eventOfType(type) : null;
+    const why = own && !own(parsed) ? describeErrors(own) : typeof type === 'string' ? `unknown event type "${type}"` : describeErrors(validators.event);
+    return warning(`sidecar sent an event that breaks the protocol (${why}): ${line.slice(0, 500)}`);
   }
   return parsed as SidecarEvent;
 }

@@ -10,6 +10,8 @@ export interface ProtocolValidators {
   event: ValidateFunction;
   runConfig: ValidateFunction;
   command: ValidateFunction;
+  /** The validator of one event type (e.g. 'metrics' -> #/definitions/metricsEvent), for precise messages. */
+  eventOfType(type: string): ValidateFunction | null;
 }
 
 const cache = new Map<string, ProtocolValidators>();
@@ -28,7 +30,14 @@ export function protocolValidators(pythonRuntimeDir: string): ProtocolValidators
     // (e.g. "minimum" next to a nullable type) that Ajv's strict mode would only warn about.
     const ajv = new Ajv({ allErrors: false, strictTypes: false });
     const compile = (def: string) => ajv.compile({ $ref: `#/definitions/${def}`, definitions: schema.definitions });
-    v = { event: compile('event'), runConfig: compile('runConfig'), command: compile('command') };
+    const byType = new Map<string, ValidateFunction>();
+    const eventOfType = (type: string) => {
+      const def = `${type}Event`;
+      if (!/^[a-z]+$/.test(type) || !(def in schema.definitions)) return null;
+      if (!byType.has(def)) byType.set(def, compile(def));
+      return byType.get(def)!;
+    };
+    v = { event: compile('event'), runConfig: compile('runConfig'), command: compile('command'), eventOfType };
     cache.set(file, v);
   }
   return v;
