@@ -115,3 +115,13 @@ export interface RenderedRow {
   /** Set when the template refused the row (e.g. a Jinja raise_exception); segments are then empty. */
   error?: string;
 }
+
+/** Each format's fields (ours, which a ColumnMapping maps onto the user's columns): the UI's mapping editor and the core's detection share them. */
+export const DATASET_FORMAT_FIELDS: Record<DatasetFormat, { required: string[]; optional: string[] }> = {
+  alpaca: { required: ['instruction', 'output'], optional: ['input', 'system', 'history'] },
+  sharegpt: { required: ['conversations'], optional: ['system'] },
+  messages: { required: ['messages'], optional: [] },
+  prompt_completion: { required: ['prompt', 'completion'], optional: [] },
+  text: { required: ['text'], optional: [] },
+  dpo: { required: ['chosen', 'rejected'], optional: ['prompt', 'system'] },
+};

@@ -2,59 +2,39 @@
  * What each format needs, and the column names people use for those fields in the wild. Detection maps
  * a user's columns onto our fields through these aliases; the user can override any of it.
  */
-import type { DatasetFormat, NormalisedMessage } from '../../../shared/types/dataset';
+import { DATASET_FORMAT_FIELDS, type DatasetFormat, type NormalisedMessage } from '../../../shared/types/dataset';
 
 export interface FormatSpec {
-  /** Fields a row must have. */
+  /** Fields a row must have, and those it may have (shared with the UI's mapping editor). */
   required: string[];
   optional: string[];
-  /** Column names accepted for each field, most likely first. */
   aliases: Record<string, string[]>;
 }
 
-export const FORMATS: Record<DatasetFormat, FormatSpec> = {
+/** Column names accepted for each of our fields, most likely first. */
+const ALIASES: Record<DatasetFormat, Record<string, string[]>> = {
   alpaca: {
-    required: ['instruction', 'output'],
-    optional: ['input', 'system', 'history'],
-    aliases: {
-      instruction: ['instruction', 'question', 'query', 'problem', 'task', 'human'],
-      input: ['input', 'context'],
-      output: ['output', 'answer', 'response', 'solution', 'target', 'assistant'],
-      system: ['system', 'system_prompt'],
-      history: ['history'],
-    },
+    instruction: ['instruction', 'question', 'query', 'problem', 'task', 'human'],
+    input: ['input', 'context'],
+    output: ['output', 'answer', 'response', 'solution', 'target', 'assistant'],
+    system: ['system', 'system_prompt'],
+    history: ['history'],
   },
-  sharegpt: {
-    required: ['conversations'],
-    optional: ['system'],
-    aliases: { conversations: ['conversations', 'conversation', 'dialog', 'dialogue', 'turns', 'chat', 'messages'], system: ['system'] },
-  },
-  messages: {
-    required: ['messages'],
-    optional: [],
-    aliases: { messages: ['messages', 'conversations', 'conversation', 'chat', 'turns', 'dialog'] },
-  },
-  prompt_completion: {
-    required: ['prompt', 'completion'],
-    optional: [],
-    aliases: { prompt: ['prompt'], completion: ['completion', 'response'] },
-  },
-  text: {
-    required: ['text'],
-    optional: [],
-    aliases: { text: ['text', 'content', 'document', 'body', 'passage'] },
-  },
+  sharegpt: { conversations: ['conversations', 'conversation', 'dialog', 'dialogue', 'turns', 'chat', 'messages'], system: ['system'] },
+  messages: { messages: ['messages', 'conversations', 'conversation', 'chat', 'turns', 'dialog'] },
+  prompt_completion: { prompt: ['prompt'], completion: ['completion', 'response'] },
+  text: { text: ['text', 'content', 'document', 'body', 'passage'] },
   dpo: {
-    required: ['chosen', 'rejected'],
-    optional: ['prompt', 'system'],
-    aliases: {
-      prompt: ['prompt', 'question', 'instruction', 'query'],
-      chosen: ['chosen', 'preferred', 'accepted', 'chosen_response', 'response_chosen'],
-      rejected: ['rejected', 'dispreferred', 'rejected_response', 'response_rejected'],
-      system: ['system'],
-    },
+    prompt: ['prompt', 'question', 'instruction', 'query'],
+    chosen: ['chosen', 'preferred', 'accepted', 'chosen_response', 'response_chosen'],
+    rejected: ['rejected', 'dispreferred', 'rejected_response', 'response_rejected'],
+    system: ['system'],
   },
 };
+
+export const FORMATS = Object.fromEntries(
+  (Object.keys(ALIASES) as DatasetFormat[]).map((f) => [f, { ...DATASET_FORMAT_FIELDS[f], aliases: ALIASES[f] }]),
+) as Record<DatasetFormat, FormatSpec>;
 
 /** Most specific first: when two formats match equally well, the earlier one wins. */
 export const FORMAT_ORDER: DatasetFormat[] = ['dpo', 'sharegpt', 'messages', 'alpaca', 'prompt_completion', 'text'];
