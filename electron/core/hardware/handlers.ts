@@ -3,8 +3,7 @@ import type { RequestHandlers } from '../../shared/contract';
 import { HoneError } from '../../shared/errors';
 import type { CoreContext } from '../context';
 import { getCatalog, resolveModel } from '../catalog/catalog';
-import { computePlan } from '../planner/plan';
-import { validateOverrides } from '../planner/overrides';
+import { planForModel } from '../planner/service';
 import { getHardwareService } from './service';
 
 export function createHardwareHandlers(
@@ -24,10 +23,8 @@ export function createHardwareHandlers(
     },
     'plan.compute': async (params) => {
       if (typeof params?.model !== 'string') throw new HoneError('BAD_REQUEST', 'plan.compute needs a model id or folder.');
-      const catalogue = getCatalog(ctx);
-      const model = resolveModel(catalogue, params.model);
-      const overrides = validateOverrides(params.overrides);
-      return computePlan({ hardware: await hardware().get(), model, datasetStats: params.datasetStats ?? null, overrides, catalogue });
+      const stats = params.datasetStats;
+      return planForModel(ctx, params.model, params.overrides, stats ? { rows: stats.rows, meanTokens: stats.meanTokens, p95Tokens: stats.p95Tokens, maxTokens: stats.maxTokens } : null);
     },
   };
 }
