@@ -1,0 +1,202 @@
+// Export in real Chromium against a real headless Hone and a real Ollama: the tiny model is trained for a
+// few steps through the core (runs.start, real sidecar on the CPU, merged at the end), then the user opens
+// the run, sends it to Ollama watching the progress bar, and chats with it (alone, then side by side, then
+// stopping a long reply).
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import WebSocket from 'ws';
+import type { RequestChannel, WireServerMessage } from '../electron/shared/contract';
+import type { Plan } from '../electron/shared/types/plan';
+import type { RunDetail, RunSummary } from '../electron/shared/types/runs';
+import { REPO_ROOT } from '../electron/core/paths';
+import { sharedTinyModel, testPython } from '../electron/core/ollama/integration/fixtures';
+import { launchBrowser, launchHeadless, openApp, pageErrors, screenshotPath, type HeadlessApp } from './support/app';
+import { startOllamaForTests, type TestOllama } from './support/ollama-server';
+
+const python = testPython();
+const rendererBuilt = fs.existsSync(path.join(REPO_ROOT, 'dist', 'renderer', 'index.html'));
+const skip = !python ? 'no Python for the sidecar (set HONE_PYTHON)' : !rendererBuilt ? 'renderer not built (npm run build:renderer)' : false;
+
+/** A LoRA plan the tiny model trains with on a CPU in about a second a step. */
+const CPU_PLAN: Plan = {
+  modelId: 'hone-tiny-demo', objective: 'sft', method: 'lora', load_in_4bit: false, max_seq_length: 128, batch_size: 2, grad_accum: 1,
+  effective_batch: 2, lora_rank: 8, lora_alpha: 16, lora_dropout: 0, target_modules: ['q_proj', 'k_proj', 'v_proj', 'o_proj'],
+  gradient_checkpointing: false, optimizer: 'adamw_torch', learning_rate: 0.002, estimated_vram_gb: 0.1,
+  breakdown: { weightsGb: 0, trainableGb: 0, activationsGb: 0, overheadGb: 0 }, vram_budget_gb: 0, headroom_gb: 0, fits: true,
+  reasons: ['tiny model on the CPU'], device: 'cpu',
+};
+
+/** The headless transport as the renderer's bridge speaks it, for the test's own set-up calls. */
+async function wsClient(app: HeadlessApp) {
+  const ws = new WebSocket(`ws://127.0.0.1:${app.port}/ws?token=${app.token}`);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => resolve());
+    ws.once('error', reject);
+  });
+  ws.send(JSON.stringify({ type: 'ready' }));
+  let next = 1;
+  const pending = new Map<number, (m: WireServerMessage) => void>();
+  ws.on('message', (data) => {
+    const msg = JSON.parse(String(data)) as WireServerMessage;
+    if ('id' in msg) pending.get(msg.id)?.(msg);
+  });
+  return {
+    async invoke<T>(channel: RequestChannel, params?: unknown): Promise<T> {
+      const id = next++;
+      const reply = new Promise<WireServerMessage>((resolve) => pending.set(id, resolve));
+      ws.send(JSON.stringify({ id, channel, params }));
+      const msg = await reply;
+      if ('ok' in msg && msg.ok) return msg.result as T;
+      throw new Error('error' in msg ? `${msg.error.code}: ${msg.error.message}` : 'bad reply');
+    },
+    close: () => ws.close(),
+  };
+}
+
+describe('Export: send a finished run to Ollama and chat with it', { skip }, () => {
+  let ollama: TestOllama | null = null;
+  let ollamaHost: string;
+  let app: HeadlessApp;
+  let browser: Browser;
+  let page: Page;
+  let runId: string;
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-e2e-export-'));
+  const modelName = `hone-e2e/tiny-${process.pid}`;
+  const baseName = `hone-e2e/base-${process.pid}`;
+
+  before(async () => {
+    if (process.env.HONE_TEST_OLLAMA_HOST) ollamaHost = process.env.HONE_TEST_OLLAMA_HOST;
+    else {
+      ollama = await startOllamaForTests();
+      ollamaHost = ollama.host;
+    }
+    app = await launchHeadless({ dataDir, env: { OLLAMA_HOST: ollamaHost, HONE_PYTHON: python! } });
+    const client = await wsClient(app);
+    try {
+      // A returning user: the welcome screen was done on first launch.
+      await client.invoke('settings.set', { onboarded: true });
+      const tiny = sharedTinyModel();
+      const run = await client.invoke<RunSummary>('runs.start', {
+        config: { model: tiny, dataset: path.join(REPO_ROOT, 'resources', 'samples', 'sft-sample.jsonl'), objective: 'sft', plan: CPU_PLAN, maxSteps: 4, saveSteps: 100, evalSteps: null, seed: 3, mergeOnFinish: true, name: 'E2E tiny export' },
+      });
+      runId = run.id;
+      // The test waits on the core (the page is not open yet); the UI itself never polls.
+      const deadline = Date.now() + 300_000;
+      let detail: RunDetail;
+      do {
+        await new Promise((r) => setTimeout(r, 1000));
+        detail = await client.invoke<RunDetail>('runs.get', { runId });
+      } while (!['completed', 'failed', 'stopped', 'interrupted'].includes(detail.status) && Date.now() < deadline);
+      assert.equal(detail.status, 'completed', `the tiny run finished: ${JSON.stringify(detail.error)}`);
+      assert.ok(fs.existsSync(path.join(detail.outputDir, 'merged', 'config.json')), 'the run was merged');
+      // The base model, so the chat can put the fine-tune side by side with it.
+      await client.invoke('ollama.send', { runId: tiny, name: baseName, quantize: 'f16', overwrite: true });
+    } finally {
+      client.close();
+    }
+    browser = await launchBrowser();
+    page = await openApp(browser, app);
+  });
+
+  after(async () => {
+    await browser?.close();
+    await app?.stop();
+    await ollama?.stop();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('opens the completed run, sends it with a validated name, and shows the progress through to done', async (t) => {
+    t.after(() => page.screenshot({ path: screenshotPath('export-step-last') }).then(() => undefined));
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId(`run-open-${runId}`).click();
+    await page.getByTestId('run-export').click();
+    await page.getByTestId('ollama-status').and(page.locator('[data-state="running"]')).waitFor();
+
+    const name = page.getByTestId('export-name');
+    await name.fill('Not Valid');
+    await page.getByTestId('export-name-error').waitFor();
+    assert.match((await page.getByTestId('export-name-error').textContent()) ?? '', /lowercase/);
+    assert.equal(await page.getByTestId('export-send').isDisabled(), true);
+    await name.fill(modelName);
+    assert.equal(await page.getByTestId('export-name-error').count(), 0);
+    await page.getByTestId('export-quantize').selectOption('q8_0');
+
+    // Every state the progress bar goes through, recorded in the page (the tiny model is quick to send).
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { exportSeen: string[] }).exportSeen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="export-progress"]');
+        if (bar) seen.push(`${bar.textContent}|${bar.getAttribute('aria-valuenow') ?? ''}`);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+    await page.getByTestId('export-send').click();
+    await page.getByTestId('export-done').waitFor({ timeout: 120_000 });
+    const seen = await page.evaluate(() => (window as unknown as { exportSeen: string[] }).exportSeen);
+    assert.ok(seen.length > 0, 'the progress bar showed');
+    assert.ok(seen.some((s) => /Checking files|Uploading to Ollama|Creating the model|Quantising/.test(s)), `stages shown: ${seen.slice(0, 5).join(' / ')}`);
+    assert.match((await page.getByTestId('export-done').textContent()) ?? '', new RegExp(`${modelName}:latest`));
+    await page.getByTestId('export-history').waitFor();
+    assert.match((await page.getByTestId('export-history').textContent()) ?? '', /q8_0/);
+    await page.screenshot({ path: screenshotPath('export-done') });
+
+    // The same name again: the user is asked before anything is replaced.
+    await page.getByRole('button', { name: 'Send again' }).click();
+    await page.getByTestId('export-name').fill(modelName);
+    await page.getByTestId('export-send').click();
+    await page.getByTestId('export-overwrite').waitFor();
+    await page.getByTestId('export-overwrite-confirm').click();
+    await page.getByTestId('export-done').waitFor({ timeout: 120_000 });
+  });
+
+  it('"Chat with it" opens the chat on the model, which streams a reply', async () => {
+    await page.getByTestId('export-chat').click();
+    await page.getByTestId('chat-page').waitFor();
+    assert.equal(await page.getByTestId('chat-model').inputValue(), `${modelName}:latest`);
+    await page.locator('.chat-settings summary').click();
+    await page.getByTestId('chat-max-tokens').fill('12');
+    // Random weights: a reply may be a stop token at once (shown as empty); another prompt then talks.
+    for (let i = 0; i < 3; i++) {
+      await page.getByTestId('chat-input').fill(`Hello number ${i}, who are you?`);
+      await page.getByTestId('chat-send').click();
+      await page.getByTestId('chat-send').waitFor({ timeout: 120_000 });
+      const last = page.getByTestId('chat-message-assistant').last();
+      if ((await last.getAttribute('data-empty')) === null) break;
+    }
+    const replies = await page.getByTestId('chat-message-assistant').evaluateAll((els) => els.map((e) => (e.getAttribute('data-empty') === null ? e.textContent : '')));
+    assert.ok(replies.some((r) => r && r.length > 0), `a non-empty streamed reply: ${JSON.stringify(replies)}`);
+    assert.equal(await page.getByTestId('chat-error').count(), 0);
+  });
+
+  it('side by side: the fine-tune and its base answer the same prompt; Stop ends a long reply', async () => {
+    await page.getByTestId('chat-clear').click();
+    await page.getByTestId('chat-compare').check();
+    await page.getByTestId('chat-compare-model').selectOption(`${baseName}:latest`);
+    await page.getByTestId('chat-input').fill('Tell me about Paris.');
+    await page.getByTestId('chat-send').click();
+    await page.getByTestId('chat-send').waitFor({ timeout: 120_000 });
+    const panes = page.getByTestId('chat-pane');
+    assert.equal(await panes.count(), 2);
+    for (let i = 0; i < 2; i++) {
+      assert.equal(await panes.nth(i).getByTestId('chat-message-user').count(), 1);
+      assert.equal(await panes.nth(i).getByTestId('chat-message-assistant').count(), 1);
+    }
+    await page.screenshot({ path: screenshotPath('chat-side-by-side') });
+
+    await page.getByTestId('chat-compare').uncheck();
+    await page.getByTestId('chat-max-tokens').fill('2000');
+    await page.getByTestId('chat-input').fill('Write a very long story.');
+    await page.getByTestId('chat-send').click();
+    await page.getByTestId('chat-stop').waitFor();
+    await page.locator('[data-testid="chat-message-assistant"][data-streaming]').waitFor();
+    await page.getByTestId('chat-stop').click();
+    // 2,000 tokens take minutes on this CPU: the send button coming back at once is the stop working.
+    await page.getByTestId('chat-send').waitFor({ timeout: 10_000 });
+    assert.equal(await page.getByTestId('chat-error').count(), 0);
+    assert.deepEqual(pageErrors.get(page), []);
+  });
+});

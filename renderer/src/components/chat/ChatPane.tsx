@@ -1,0 +1,35 @@
+/** One model's side of the conversation; the newest message stays in view while tokens stream in. */
+import { useEffect, useRef } from 'react';
+import type { Pane } from '../../stores/chat';
+
+export function ChatPane({ pane, title }: { pane: Pane; title?: string }) {
+  const end = useRef<HTMLDivElement>(null);
+  const last = pane.messages[pane.messages.length - 1];
+  useEffect(() => {
+    end.current?.scrollIntoView?.({ block: 'end' });
+  }, [pane.messages.length, last?.content]);
+
+  return (
+    <div className="chat-pane card" data-testid="chat-pane" data-model={pane.model ?? ''}>
+      {title && <div className="chat-pane-title">{title}</div>}
+      <div className="chat-messages">
+        {!pane.messages.length && <p className="muted">{pane.model ? `Say something to ${pane.model}.` : 'Choose a model above.'}</p>}
+        {pane.messages.map((m, i) => {
+          const streaming = pane.requestId !== null && i === pane.messages.length - 1;
+          return (
+            <div key={m.id} className={`chat-message ${m.role}`} data-testid={`chat-message-${m.role}`} data-streaming={streaming || undefined} data-empty={!m.content && !streaming ? '' : undefined}>
+              {m.content || (streaming ? <span className="muted">…</span> : <span className="muted">(empty reply)</span>)}
+            </div>
+          );
+        })}
+        {pane.error && (
+          <div className="banner error" data-testid="chat-error">
+            {pane.error.message}
+            {pane.error.hint && <div className="muted">{pane.error.hint}</div>}
+          </div>
+        )}
+        <div ref={end} />
+      </div>
+    </div>
+  );
+}
