@@ -4,13 +4,18 @@ import { test } from 'node:test';
 import type { RunConfig } from '../../shared/types/runs';
 import { REPO_ROOT } from '../paths';
 import { toSidecarConfig } from './config';
-import { minimalCpuPlan } from './minimal-plan';
+import { loadCatalog } from '../catalog/catalog';
+import { computePlan } from '../planner/plan';
 import { protocolValidators } from './schema';
 
 const v = protocolValidators(path.join(REPO_ROOT, 'python-runtime'));
+const catalogue = loadCatalog(path.join(REPO_ROOT, 'resources'));
+/** The planner's own answer for a catalogue model; no hardware means the CPU. */
+const planFor = (id: string, objective: 'sft' | 'dpo', vramGb?: number) => computePlan({ hardware: null, model: catalogue.find((m) => m.id === id)!, overrides: { objective, vramGb } });
 
 test('a Plan + RunConfig maps to a run config the sidecar\'s schema accepts, overrides winning over the plan', () => {
-  const plan = { ...minimalCpuPlan('llama-3.2-1b-instruct', 'sft'), method: 'qlora' as const, load_in_4bit: true, device: 'cuda' as const, optimizer: 'adamw_8bit' };
+  const plan = { ...planFor('llama-3.2-1b-instruct', 'sft', 24), method: 'qlora' as const, load_in_4bit: true, optimizer: 'adamw_8bit' };
+  assert.equal(plan.device, 'cuda');
   const config: RunConfig = { model: 'llama-3.2-1b-instruct', dataset: '/d/train.jsonl', evalDataset: '/d/eval.jsonl', objective: 'sft', plan, maxSteps: 60, learningRate: 1e-4, seed: 7, saveSteps: 20, evalSteps: 10, mergeOnFinish: true };
   const out = toSidecarConfig(plan, config, { modelPath: '/models/llama', outputDir: '/runs/1', resumeFrom: 'latest' });
   assert.ok(v.runConfig(out), JSON.stringify(v.runConfig.errors));
@@ -21,7 +26,8 @@ test('a Plan + RunConfig maps to a run config the sidecar\'s schema accepts, ove
 });
 
 test('a CPU plan runs the plain backend, one epoch by default, with the plan\'s learning rate', () => {
-  const plan = minimalCpuPlan('hone-tiny-demo', 'dpo');
+  const plan = planFor('hone-tiny-demo', 'dpo');
+  assert.equal(plan.device, 'cpu');
   const out = toSidecarConfig(plan, { model: 'hone-tiny-demo', dataset: '/d/dpo.jsonl', objective: 'dpo', plan }, { modelPath: '/m', outputDir: '/o', datasetPath: '/d/imported.jsonl' });
   assert.ok(v.runConfig(out), JSON.stringify(v.runConfig.errors));
   assert.equal(out.backend, 'plain');

@@ -12,9 +12,9 @@ import type { SidecarEvent } from '../../shared/types/sidecar';
 import type { CoreContext } from '../context';
 import { importDataset } from '../datasets/import';
 import { resolveModelPath, type ResolvedModel } from '../demo/resolve-model';
+import { planForModel } from '../planner/service';
 import { getRuntime } from '../runtime/service';
 import { toSidecarConfig } from './config';
-import { minimalCpuPlan } from './minimal-plan';
 import { SidecarProcess, type SidecarExit } from './process';
 
 export interface HeadlessTrainOptions {
@@ -88,9 +88,13 @@ export async function trainHeadless(ctx: CoreContext, opts: HeadlessTrainOptions
   info(`Data: ${imported.trainRows} rows (${imported.format})${imported.skippedRows ? `, ${imported.skippedRows} bad rows skipped` : ''}${imported.evalRows ? `, ${imported.evalRows} for eval` : ''}`);
   checkCancelled(opts.signal);
 
-  // TODO(planner): ask electron/core/planner for the plan once it exports its pure planning function.
-  const plan = minimalCpuPlan(opts.model, objective, model.spec?.maxPositionEmbeddings);
-  info(`Plan: ${plan.method} on ${plan.device}, batch ${plan.batch_size} x ${plan.grad_accum}, sequence ${plan.max_seq_length}, rank ${plan.lora_rank}`);
+  // The same planner the app's Method step shows; a folder goes by its absolute path so both resolve alike.
+  const plan = await planForModel(ctx, model.spec ? opts.model : model.path, { objective }, imported.report.stats);
+  if (!plan.fits) {
+    const hint = plan.suggestion ? `Try ${plan.suggestion.name} instead, or a machine with more memory.` : 'Pick a smaller model, or train on a machine with an NVIDIA GPU.';
+    throw new HoneError('DOES_NOT_FIT', `The plan does not fit this machine: ${plan.reasons.join(' ')}`, hint);
+  }
+  info(`Plan: ${plan.method} on ${plan.device}, batch ${plan.batch_size} x ${plan.grad_accum}, sequence ${plan.max_seq_length}, rank ${plan.lora_rank}, learning rate ${opts.learningRate ?? plan.learning_rate}`);
 
   const outputDir = opts.outDir ? path.resolve(cwd, opts.outDir) : defaultOutDir(ctx, opts.model);
   if (opts.resume && !fs.existsSync(path.join(outputDir, 'checkpoints'))) {
