@@ -8,14 +8,13 @@ import { MemoryBar } from '../components/plan/MemoryBar';
 import { ReasonList } from '../components/plan/ReasonList';
 import { AdvancedPanel } from '../components/plan/AdvancedPanel';
 import { usePlan } from '../components/plan/usePlan';
-import type { DatasetTokenStats } from '../../../electron/shared/types/plan';
+import { datasetStatsOf } from '../components/plan/stats';
 
 export function MethodStep() {
   const { model, dataset, objective, overrides, patch, next, goTo } = useWizard();
   const hardware = useHardware((s) => s.hardware);
   const models = useCatalog((s) => s.models);
-  const report = dataset?.imported?.report ?? dataset?.report ?? null;
-  const stats: DatasetTokenStats | null = report ? { rows: report.stats.rows, meanTokens: report.stats.meanTokens, p95Tokens: report.stats.p95Tokens, maxTokens: report.stats.maxTokens } : null;
+  const stats = datasetStatsOf(dataset);
   const gpu = hardware?.gpus.find((g) => g.index === hardware.selectedGpu) ?? null;
   const hardwareKey = `${hardware?.selectedGpu}:${gpu?.vramFreeMb}`;
   const { plan, error, busy } = usePlan(model?.id ?? null, objective, overrides, stats, hardwareKey);

@@ -8,6 +8,7 @@ import { DownloadPanel } from '../components/models/DownloadPanel';
 import { filterModels, sortModels } from '../components/models/filter';
 import { PlanPreview } from '../components/plan/PlanPreview';
 import { usePlan } from '../components/plan/usePlan';
+import { datasetStatsOf } from '../components/plan/stats';
 import type { ModelSpec } from '../../../electron/shared/types/model';
 
 export function ModelStep() {
@@ -19,6 +20,8 @@ export function ModelStep() {
   const next = useWizard((s) => s.next);
   const goTo = useWizard((s) => s.goTo);
   const objective = useWizard((s) => s.objective);
+  const overrides = useWizard((s) => s.overrides);
+  const dataset = useWizard((s) => s.dataset);
 
   useEffect(() => {
     void load();
@@ -33,7 +36,12 @@ export function ModelStep() {
     if (fitsKey && models.length) void computeFits(fitsKey);
   }, [fitsKey]);
 
-  const preview = usePlan(model?.id ?? null, objective, {}, null, fitsKey);
+  const preview = usePlan(model?.id ?? null, objective, overrides, datasetStatsOf(dataset), fitsKey);
+  const previewPlan = preview.plan?.modelId === model?.id ? preview.plan : null;
+  // The download panel and the dataset step read the wizard's plan (4-bit or 16-bit weights, sequence length).
+  useEffect(() => {
+    if (previewPlan) patch({ plan: previewPlan });
+  }, [previewPlan]);
   const pick = (m: ModelSpec) => patch({ model: m, plan: null });
   const shown = [...local, ...sortModels(filterModels(models, query))];
   return (
@@ -61,7 +69,7 @@ export function ModelStep() {
         </ul>
       </section>
       <LocalFolderForm onAdded={pick} />
-      {model && <PlanPreview plan={preview.plan?.modelId === model.id ? preview.plan : null} busy={preview.busy} onAdjust={() => goTo('method')} />}
+      {model && <PlanPreview plan={previewPlan} busy={preview.busy} onAdjust={() => goTo('method')} />}
       {model && <DownloadPanel spec={model} />}
       <div className="actions">
         <span className="muted" data-testid="model-chosen">
