@@ -129,3 +129,46 @@ test('a local model folder: a wrong folder gets a clear message, a real one join
   assert.match(await text('model-chosen'), /Chosen: my-tiny-llama/);
   assert.deepEqual(pageErrors.get(page), []);
 });
+
+test('with two NVIDIA GPUs (a stand-in nvidia-smi on PATH): the picker, a re-plan for the busy card, fit badges', async () => {
+  // Stand-in nvidia-smi (test double: no NVIDIA GPU on this machine) answering with the two-GPU fixture box.
+  const fixture = JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '..', 'electron', 'core', 'hardware', 'fixtures', 'two-gpus.json'), 'utf8')) as { nvidiaSmi: { gpus: string; apps: string; banner: string } };
+  const bin = path.join(tmp, 'bin');
+  fs.mkdirSync(bin);
+  for (const k of ['gpus', 'apps', 'banner'] as const) fs.writeFileSync(path.join(bin, `${k}.txt`), fixture.nvidiaSmi[k]);
+  fs.writeFileSync(path.join(bin, 'nvidia-smi'), '#!/bin/sh\nd=$(dirname "$0")\ncase "$1" in\n  --query-gpu=index,uuid,*) cat "$d/gpus.txt" ;;\n  --query-compute-apps=*) cat "$d/apps.txt" ;;\n  "") cat "$d/banner.txt" ;;\n  *) exit 2 ;;\nesac\n', { mode: 0o755 });
+  const dataDir = path.join(tmp, 'data-gpu');
+  fs.mkdirSync(dataDir);
+  fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ onboarded: true }));
+  const gpuApp = await launchHeadless({ dataDir, env: { PATH: `${bin}${path.delimiter}${process.env.PATH}` } });
+  const p = await openApp(browser, gpuApp);
+  try {
+    await p.getByTestId('gpu-picker').waitFor();
+    assert.equal(await p.getByTestId('cpu-only-banner').count(), 0);
+    assert.equal(await p.getByTestId('gpu-option-1').isChecked(), true, 'the idle RTX 4090 is picked');
+    assert.match(await p.getByTestId('gpu-name').innerText(), /NVIDIA GeForce RTX 4090/);
+    assert.match(await p.getByTestId('hardware-notice-MULTI_GPU').innerText(), /2 NVIDIA GPUs/);
+    await p.getByTestId('gpu-option-0').check();
+    await p.getByTestId('hardware-notice-VRAM_IN_USE').waitFor();
+    assert.match(await p.getByTestId('hardware-notice-VRAM_IN_USE').innerText(), /in use by python3 \(pid 41234, 21204 MB\)/);
+    assert.match(await p.getByTestId('vram-bar').innerText(), /2\.9 GB free of 24\.0 GB/);
+    assert.match(await p.getByTestId('hardware-notice-MULTI_GPU').innerText(), /training on GPU 0 .* as you chose\. GPU 1 has the most free VRAM/);
+    await p.screenshot({ path: screenshotPath('foundation-4-two-gpus') });
+    await p.getByTestId('gpu-option-1').check();
+    await p.waitForFunction(() => /RTX 4090/.test(document.querySelector('[data-testid="gpu-name"]')?.textContent ?? ''));
+    await p.getByTestId('wizard-next').click();
+    await p.waitForSelector('[data-testid="fit-badge-qwen2.5-7b-instruct"][data-fits="yes"]');
+    assert.match(await p.getByTestId('fit-badge-qwen2.5-7b-instruct').innerText(), /fits your GPU \(LoRA, \d+\.\d GB\)/);
+    assert.match(await p.getByTestId('fit-badge-qwen2.5-32b-instruct').innerText(), /fits your GPU \(QLoRA/);
+    assert.equal(await p.getByTestId('fit-badge-llama-3.1-70b-instruct').getAttribute('data-fits'), 'no');
+    await p.getByTestId('model-option-llama-3.1-8b-instruct').click();
+    await p.waitForSelector('[data-testid="model-plan-preview"][data-fits="yes"]');
+    assert.equal(await p.getByTestId('plan-method').getAttribute('data-method'), 'lora');
+    assert.match(await p.getByTestId('plan-reasons').innerText(), /free of 24\.0 GB on NVIDIA GeForce RTX 4090/);
+    await p.screenshot({ path: screenshotPath('foundation-5-gpu-model') });
+    assert.deepEqual(pageErrors.get(p), []);
+  } finally {
+    await p.close();
+    await gpuApp.stop();
+  }
+});

@@ -76,6 +76,7 @@ test('two NVIDIA GPUs: the one with the most free VRAM is picked, the busy one\'
   assert.ok(!codes(h).includes('VRAM_IN_USE'), 'the selected 4090 is idle');
   const chosen = hw('two-gpus', 0);
   assert.equal(chosen.selectedGpu, 0);
+  assert.match(notice(chosen, 'MULTI_GPU'), /training on GPU 0, NVIDIA GeForce RTX 3090 \(2\.9 GB free\), as you chose\. GPU 1 has the most free VRAM \(23\.5 GB\)/);
   assert.match(notice(chosen, 'VRAM_IN_USE'), /21\.1 GB of NVIDIA GeForce RTX 3090's 24\.0 GB is in use by python3 \(pid 41234, 21204 MB\)/);
   assert.equal(hw('two-gpus', 7).selectedGpu, 1, 'an unknown preference falls back to the default');
 });

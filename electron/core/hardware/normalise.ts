@@ -126,6 +126,6 @@ export function normaliseHardware(raw: RawHardware, preferredGpu: number | null 
     notices: [],
     backend: selected && !driverTooOld(selected.driverVersion, raw.os.platform) ? 'cuda' : 'cpu',
   };
-  hardware.notices = buildNotices(hardware, raw.nvidiaSmi.error);
+  hardware.notices = buildNotices(hardware, raw.nvidiaSmi.error, preferredGpu !== null && selectedGpu === preferredGpu && selectedGpu !== pickGpu(gpus));
   return hardware;
 }

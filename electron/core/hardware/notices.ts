@@ -56,7 +56,8 @@ function vramInUse(g: Gpu): HardwareNotice | null {
   return { level: 'warning', code: 'VRAM_IN_USE', message: `${gb(used)} of ${g.name}'s ${gb(g.vramTotalMb)} is in use ${who}. Hone plans with the ${gb(g.vramFreeMb)} left; close them to train larger models.` };
 }
 
-export function buildNotices(hw: Hardware, smiError: string | null): HardwareNotice[] {
+/** `userChose`: the selected GPU is the user's pick, not the default (the most free VRAM). */
+export function buildNotices(hw: Hardware, smiError: string | null, userChose = false): HardwareNotice[] {
   const notices: HardwareNotice[] = [];
   const nvidia = hw.gpus.filter((g) => g.vendor === 'nvidia');
   const selected = hw.gpus.find((g) => g.index === hw.selectedGpu) ?? null;
@@ -66,7 +67,12 @@ export function buildNotices(hw: Hardware, smiError: string | null): HardwareNot
   }
   notices.push(...unsupportedNotices(hw.gpus), ...driverNotices(hw, smiError), ...generationNotices(hw.gpus));
   if (selected && nvidia.length > 1) {
-    notices.push({ level: 'info', code: 'MULTI_GPU', message: `${nvidia.length} NVIDIA GPUs: Hone trains on one and picked GPU ${selected.index}, ${selected.name} (${gb(selected.vramFreeMb ?? selected.vramTotalMb)} free, the most). Choose another below.` });
+    const free = (g: Gpu) => g.vramFreeMb ?? g.vramTotalMb;
+    const roomiest = nvidia.reduce((a, b) => (free(b) > free(a) ? b : a));
+    const message = userChose
+      ? `${nvidia.length} NVIDIA GPUs: training on GPU ${selected.index}, ${selected.name} (${gb(free(selected))} free), as you chose.${roomiest.index !== selected.index ? ` GPU ${roomiest.index} has the most free VRAM (${gb(free(roomiest))}).` : ''}`
+      : `${nvidia.length} NVIDIA GPUs: Hone trains on one and picked GPU ${selected.index}, ${selected.name} (${gb(free(selected))} free, the most). Choose another below.`;
+    notices.push({ level: 'info', code: 'MULTI_GPU', message });
   }
   const inUse = selected ? vramInUse(selected) : null;
   if (inUse) notices.push(inUse);
