@@ -152,7 +152,7 @@ test('with two NVIDIA GPUs (a stand-in nvidia-smi on PATH): the picker, a re-pla
     await p.getByTestId('hardware-notice-VRAM_IN_USE').waitFor();
     assert.match(await p.getByTestId('hardware-notice-VRAM_IN_USE').innerText(), /in use by python3 \(pid 41234, 21204 MB\)/);
     assert.match(await p.getByTestId('vram-bar').innerText(), /2\.9 GB free of 24\.0 GB/);
-    assert.match(await p.getByTestId('hardware-notice-MULTI_GPU').innerText(), /training on GPU 0 .* as you chose\. GPU 1 has the most free VRAM/);
+    assert.match(await p.getByTestId('hardware-notice-MULTI_GPU').innerText(), /training on GPU 0, .*, as you chose\. GPU 1 has the most free VRAM/);
     await p.screenshot({ path: screenshotPath('foundation-4-two-gpus') });
     await p.getByTestId('gpu-option-1').check();
     await p.waitForFunction(() => /RTX 4090/.test(document.querySelector('[data-testid="gpu-name"]')?.textContent ?? ''));
