@@ -1,0 +1,86 @@
+"""Shared fixtures. The training runs are slow to start (importing torch + transformers takes most of the
+time), so the long runs are launched together once per session and the tests read their results."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from sidecar_proc import SAMPLES, Sidecar
+
+SFT_STEPS = 30
+STOP_AFTER = 8
+
+
+@pytest.fixture(scope="session")
+def workdir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="hone-py-tests-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(workdir: Path) -> Path:
+    from hone_sidecar.tiny import build
+
+    return build(workdir / "tiny-model", SAMPLES)
+
+
+def sft_config(model: Path, out: Path, **over: Any) -> dict[str, Any]:
+    config = {
+        "model_path": str(model), "dataset_path": str(SAMPLES / "sft-sample.jsonl"), "output_dir": str(out),
+        "objective": "sft", "method": "lora", "max_seq_length": 256, "batch_size": 8, "grad_accum": 1,
+        "lora_rank": 8, "lora_alpha": 16, "lora_dropout": 0.05, "learning_rate": 0.005, "max_steps": SFT_STEPS,
+        "save_steps": 10, "logging_steps": 1, "seed": 7, "eval_split": 0.1, "eval_steps": 10,
+        "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
+        "optimizer": "adamw_torch", "gradient_checkpointing": False, "load_in_4bit": False,
+    }
+    config.update(over)
+    return config
+
+
+def dpo_config(model: Path, out: Path, **over: Any) -> dict[str, Any]:
+    config = {
+        "model_path": str(model), "dataset_path": str(SAMPLES / "dpo-sample.jsonl"), "output_dir": str(out),
+        "objective": "dpo", "method": "lora", "max_seq_length": 128, "batch_size": 8, "grad_accum": 1,
+        "lora_rank": 8, "lora_alpha": 16, "learning_rate": 0.005, "max_steps": 24, "save_steps": 100,
+        "logging_steps": 1, "seed": 3, "beta": 0.1,
+    }
+    config.update(over)
+    return config
+
+
+class Runs:
+    """The session's long runs, started together so their imports overlap on the two cores."""
+
+    def __init__(self, workdir: Path, model: Path) -> None:
+        self.dir = workdir
+        self.model = model
+        self.sft = Sidecar(workdir, "sft").start(sft_config(model, workdir / "sft", merge=True))
+        self.dpo = Sidecar(workdir, "dpo").start(dpo_config(model, workdir / "dpo"))
+        self.stopped = Sidecar(workdir, "stopped", stop_when=lambda e: e["type"] == "metrics" and e["step"] >= STOP_AFTER)
+        self.stopped.start(sft_config(model, workdir / "resumed", merge=True))
+        self.all = [self.sft, self.dpo, self.stopped]
+
+    def close(self) -> None:
+        for run in self.all:
+            run.close()
+
+
+@pytest.fixture(scope="session")
+def runs(workdir: Path, tiny_model: Path) -> Iterator[Runs]:
+    r = Runs(workdir, tiny_model)
+    yield r
+    r.close()
+
+
+@pytest.fixture(scope="session")
+def sft_done(runs: Runs) -> Sidecar:
+    done = runs.sft.wait_type("done", timeout=300)
+    assert done["type"] == "done", done
+    assert runs.sft.finish() == 0
+    return runs.sft
