@@ -2,6 +2,7 @@
  * Dataset validation speed and memory: generates a JSONL of messages rows (1 GB by default) in a temp folder,
  * then, each in its own process so peak memory is its own:
  *   baseline  counting newlines over the same file with the same stream settings (the floor for any reader)
+ *   reader    the same JSONL reader validation uses (UTF-8 check, split, JSON.parse), records counted only
  *   validate  the real scan: UTF-8 check, JSON.parse, format detection, normalisation, every check,
  *             token estimate, duplicate table, statistics
  * and prints rows/s, MB/s, peak RSS (sampled every 20 ms and the kernel's max RSS) and the ratio.
@@ -15,6 +16,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { scanDataset } from '../electron/core/datasets/scan';
+import { jsonlBatches } from '../electron/core/datasets/readers/jsonl';
 import { resolveModel } from '../electron/core/datasets/model';
 import { prng } from '../electron/core/datasets/split';
 import { REPO_ROOT } from '../electron/core/paths';
@@ -55,6 +57,8 @@ async function child(mode: string, file: string, model: string | undefined): Pro
     for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
       for (let i = chunk.indexOf(10); i !== -1; i = chunk.indexOf(10, i + 1)) rows++;
     }
+  } else if (mode === 'reader') {
+    for await (const batch of jsonlBatches(file)) rows += batch.length;
   } else {
     const template = model ? resolveModel(model, path.join(REPO_ROOT, 'resources')) : undefined;
     const report = await scanDataset({ path: file, template, maxSeqLength: 2048 });
@@ -100,14 +104,18 @@ async function main(): Promise<void> {
     spawnSync('wc', ['-l', file], { stdio: 'ignore' });
     const wc = (performance.now() - t) / 1000;
     const base = measure('baseline', file);
+    const reader = measure('reader', file);
     const val = measure('validate', file, model);
     const mb = (x: number) => `${(x / 1024 / 1024).toFixed(0)} MB`;
     const line = (name: string, m: Measure) =>
       `${name.padEnd(28)} ${m.secs.toFixed(2).padStart(7)} s (cpu ${m.cpuSecs.toFixed(2)} s)  ${Math.round(m.rows / m.secs).toLocaleString().padStart(11)} rows/s  ${(size / 1e6 / m.secs).toFixed(0).padStart(5)} MB/s  peak RSS ${mb(m.peakRss)}`;
     console.log(`wc -l                        ${wc.toFixed(2).padStart(7)} s`);
     console.log(line('baseline (newline count)', base));
+    console.log(line('reader only (JSON.parse)', reader));
     console.log(line(`validate + stats${model ? ` (${model})` : ''}`, val));
-    console.log(`ratio validate/baseline time: ${(val.secs / base.secs).toFixed(1)}x (cpu ${(val.cpuSecs / base.cpuSecs).toFixed(1)}x); validate/wc -l: ${(val.secs / wc).toFixed(1)}x`);
+    console.log(`ratios, validate against: newline count ${(val.secs / base.secs).toFixed(1)}x (cpu ${(val.cpuSecs / base.cpuSecs).toFixed(1)}x), reader only ${(val.secs / reader.secs).toFixed(1)}x (cpu ${(val.cpuSecs / reader.cpuSecs).toFixed(1)}x), wc -l ${(val.secs / wc).toFixed(1)}x`);
+    const cpuRps = val.rows / val.cpuSecs;
+    console.log(`validate per CPU second: ${Math.round(cpuRps).toLocaleString()} rows/s (what a core to itself gives)`);
     console.log(`load average while it ran: ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores`);
     const rps = val.rows / val.secs;
     console.log(`targets: ${rps >= 100_000 ? 'OK' : 'MISSED'} 100k rows/s (${Math.round(rps).toLocaleString()}), ${val.peakRss < 300 * 1024 * 1024 ? 'OK' : 'MISSED'} peak under 300 MB (${mb(val.peakRss)})`);
