@@ -199,4 +199,30 @@ describe('Export: send a finished run to Ollama and chat with it', { skip }, () 
     assert.equal(await page.getByTestId('chat-error').count(), 0);
     assert.deepEqual(pageErrors.get(page), []);
   });
+
+  it('Ollama not running: the export step says how to install or start it, and Send waits', async () => {
+    const client = await wsClient(app);
+    try {
+      await client.invoke('settings.set', { ollamaHost: '127.0.0.1:9' });
+      await page.getByTestId('nav-runs').click();
+      await page.getByTestId(`run-open-${runId}`).click();
+      await page.getByTestId('run-export').click();
+      if (await page.getByTestId('export-done').isVisible()) await page.getByRole('button', { name: 'Send again' }).click();
+      const status = page.getByTestId('ollama-status');
+      await status.and(page.locator('[data-state="stopped"]')).waitFor();
+      const text = (await status.textContent()) ?? '';
+      assert.match(text, /ollama serve/);
+      assert.match(text, /ollama\.com\/download/);
+      assert.match(text, /Your run is kept/);
+      assert.equal(await page.getByTestId('export-send').isDisabled(), true);
+      // Started again (here: pointed back at it), one click on "Check again" and Send is available.
+      await client.invoke('settings.set', { ollamaHost: ollamaHost });
+      await page.getByTestId('ollama-recheck').click();
+      await status.and(page.locator('[data-state="running"]')).waitFor();
+      assert.equal(await page.getByTestId('export-send').isDisabled(), false);
+    } finally {
+      client.close();
+    }
+    assert.deepEqual(pageErrors.get(page), []);
+  });
 });
