@@ -11,6 +11,7 @@ import { importDataset } from '../../core/datasets/import';
 import { resolveModelIn } from '../../core/datasets/model';
 import { scanDataset } from '../../core/datasets/scan';
 import type { ColumnMapping, DatasetFormat } from '../../shared/types/dataset';
+import type { Progress } from '../../shared/types/progress';
 import { formatReport } from '../../core/datasets/report-text';
 
 export const summary = 'Check a dataset (format, problems with their lines, token statistics) or import it';
@@ -75,9 +76,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const json = args.flags.json === true;
   const { ctx } = io.core();
   const template = resolveModelIn(ctx, stringFlag(args, 'model'));
+  // Large files take a while: a line on stderr every tenth of the way (stdout stays the report).
+  let tenth = 0;
+  const onProgress = (p: Progress) => {
+    const t = p.total ? Math.floor((10 * p.done) / p.total) : 0;
+    if (json || t <= tenth || t >= 10) return;
+    tenth = t;
+    io.err(`${p.stage} ${t * 10}% (${p.detail ?? ''})`);
+  };
 
   if (sub === 'check') {
-    const report = await scanDataset({ ...common, template, maxIssues });
+    const report = await scanDataset({ ...common, template, maxIssues, onProgress });
     io.out(json ? JSON.stringify(report) : formatReport(report, file));
     return report.usable ? EXIT.OK : EXIT.FAIL;
   }
@@ -89,6 +98,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     template,
     maxIssues,
     dataDir: ctx.paths.dataDir,
+    onProgress: (p) => {
+      if (p.stage === 'writing' && tenth >= 9) tenth = 0; // the second pass reports its own tenths
+      onProgress(p);
+    },
     badRows: args.flags['skip-bad'] ? 'skip' : 'stop',
     evalPercent,
     evalPath: evalFile ? path.resolve(evalFile) : null,

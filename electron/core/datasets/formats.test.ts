@@ -1,12 +1,14 @@
 // Every supported format and file type, each with a real-world quirk, detected and normalised as expected.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DatasetReport, NormalisedRow } from '../../shared/types/dataset';
 import { scanDataset } from './scan';
 
-const fixture = (f: string) => path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', f);
+const fixture = (f: string) => (path.isAbsolute(f) ? f : path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', f));
 const rows = (r: DatasetReport): NormalisedRow[] => r.preview.map((p) => p.row);
 const u = (content: string) => ({ role: 'user' as const, content });
 const a = (content: string) => ({ role: 'assistant' as const, content });
@@ -89,6 +91,17 @@ test('CSV with quoted newlines and question/answer columns: mapped onto Alpaca, 
     { messages: [u('What colour is grass?'), a('Green.')] },
     { messages: [u('Multi-line\nanswer, please'), a('Line one\nLine two')] },
   ]);
+});
+
+test('TSV and semicolon-separated files: the delimiter is taken from the header line', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-ds-delim-'));
+  fs.writeFileSync(path.join(dir, 'data.tsv'), 'prompt\tcompletion\nHello, there\tHi; you\n');
+  fs.writeFileSync(path.join(dir, 'data.csv'), 'prompt;completion\n"a;b";c, d\n');
+  const tsv = await scan(path.join(dir, 'data.tsv'));
+  assert.deepEqual(rows(tsv), [{ messages: [u('Hello, there'), a('Hi; you')] }]);
+  const semi = await scan(path.join(dir, 'data.csv'));
+  assert.deepEqual(rows(semi), [{ messages: [u('a;b'), a('c, d')] }]);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
 
 test('Parquet with a list-of-structs column (hyparquet-writer and pyarrow files)', async () => {
