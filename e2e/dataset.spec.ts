@@ -84,9 +84,12 @@ test('a broken file: every problem with its line number, the good rows counted, 
   await byTestId('dataset-bad-stop').check();
   assert.equal(await byTestId('dataset-import').isEnabled(), false);
   await byTestId('dataset-bad-skip').check();
+  // Evaluated on a separate file (in the same format) instead of a share of this one.
+  await byTestId('dataset-eval-path').fill(path.join(REPO_ROOT, 'electron', 'core', 'datasets', 'fixtures', 'messages-array.json'));
   await byTestId('dataset-import').click();
   await byTestId('dataset-imported').waitFor();
-  assert.match(await text('dataset-imported'), /7 bad rows skipped/);
+  assert.match(await text('dataset-imported'), /Imported 6 training rows and 2 evaluation rows, 7 bad rows skipped/);
+  await byTestId('dataset-eval-path').fill('');
 });
 
 test('DPO data: rendered as chosen and rejected, and the import switches the objective to DPO', async () => {

@@ -88,7 +88,7 @@ export function DatasetStep() {
           />
           <PreviewTable report={report} />
           <RenderedRows rows={ds.rendered} error={ds.renderError} modelName={model?.name ?? null} />
-          <ImportPanel report={report} badRows={ds.badRows} evalPercent={ds.evalPercent} busy={ds.busy === 'import'} imported={ds.imported} onChange={(p) => ds.set(p)} onImport={() => void doImport()} />
+          <ImportPanel report={report} badRows={ds.badRows} evalPercent={ds.evalPercent} evalPath={ds.evalPath} busy={ds.busy === 'import'} imported={ds.imported} onChange={(p) => ds.set(p)} onImport={() => void doImport()} />
         </>
       )}
       <div className="actions">

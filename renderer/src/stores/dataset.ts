@@ -24,6 +24,8 @@ interface DatasetState {
   maxSeqLength: number;
   badRows: 'skip' | 'stop';
   evalPercent: number;
+  /** A separate evaluation file instead of a share of this one ('' = none). */
+  evalPath: string;
   report: DatasetReport | null;
   rendered: RenderedRow[];
   renderError: string | null;
@@ -32,7 +34,7 @@ interface DatasetState {
   error: { message: string; hint?: string } | null;
   imported: ImportedDataset | null;
   loadSamples(): Promise<void>;
-  set(p: Partial<Pick<DatasetState, 'path' | 'format' | 'mapping' | 'maxSeqLength' | 'badRows' | 'evalPercent'>>): void;
+  set(p: Partial<Pick<DatasetState, 'path' | 'format' | 'mapping' | 'maxSeqLength' | 'badRows' | 'evalPercent' | 'evalPath'>>): void;
   inspect(model: string | null): Promise<void>;
   importNow(model: string | null): Promise<ImportedDataset | null>;
 }
@@ -55,6 +57,7 @@ export const useDataset = create<DatasetState>((set, get) => {
     maxSeqLength: 2048,
     badRows: 'skip',
     evalPercent: 5,
+    evalPath: '',
     report: null,
     rendered: [],
     renderError: null,
@@ -99,7 +102,7 @@ export const useDataset = create<DatasetState>((set, get) => {
       const s = get();
       set({ busy: 'import', progress: null, error: null });
       try {
-        const imported = await bridge.invoke('datasets.import', { ...params(model), badRows: s.badRows, evalPercent: s.evalPercent, seed: 42 });
+        const imported = await bridge.invoke('datasets.import', { ...params(model), badRows: s.badRows, evalPercent: s.evalPercent, evalPath: s.evalPath.trim() || null, seed: 42 });
         if (mine === seq) set({ imported, busy: null });
         return imported;
       } catch (err) {

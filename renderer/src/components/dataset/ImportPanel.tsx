@@ -5,13 +5,14 @@ interface Props {
   report: DatasetReport;
   badRows: 'skip' | 'stop';
   evalPercent: number;
+  evalPath: string;
   busy: boolean;
   imported: ImportedDataset | null;
-  onChange(p: { badRows?: 'skip' | 'stop'; evalPercent?: number }): void;
+  onChange(p: { badRows?: 'skip' | 'stop'; evalPercent?: number; evalPath?: string }): void;
   onImport(): void;
 }
 
-export function ImportPanel({ report, badRows, evalPercent, busy, imported, onChange, onImport }: Props) {
+export function ImportPanel({ report, badRows, evalPercent, evalPath, busy, imported, onChange, onImport }: Props) {
   const bad = report.badRows;
   const blocked = report.goodRows === 0 || (bad > 0 && badRows === 'stop');
   return (
@@ -34,8 +35,12 @@ export function ImportPanel({ report, badRows, evalPercent, busy, imported, onCh
       )}
       <label className="row" style={{ gap: 6 }}>
         <span>Hold out for evaluation</span>
-        <input type="number" data-testid="dataset-eval-percent" min={0} max={50} value={evalPercent} style={{ width: 70 }} onChange={(e) => onChange({ evalPercent: Math.min(50, Math.max(0, Number(e.target.value) || 0)) })} />
+        <input type="number" data-testid="dataset-eval-percent" min={0} max={50} value={evalPercent} disabled={!!evalPath.trim()} style={{ width: 70 }} onChange={(e) => onChange({ evalPercent: Math.min(50, Math.max(0, Number(e.target.value) || 0)) })} />
         <span className="muted">% of the good rows (chosen by a fixed seed, so the same every time)</span>
+      </label>
+      <label className="row" style={{ gap: 6, marginTop: 6 }}>
+        <span>or evaluate on another file</span>
+        <input data-testid="dataset-eval-path" placeholder="/path/to/eval.jsonl (optional, same format)" value={evalPath} style={{ flex: 1, minWidth: 240 }} onChange={(e) => onChange({ evalPath: e.target.value })} />
       </label>
       <div className="row" style={{ marginTop: 12 }}>
         <button type="button" className="primary" data-testid="dataset-import" disabled={busy || blocked} onClick={onImport}>
