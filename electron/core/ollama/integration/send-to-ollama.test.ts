@@ -15,6 +15,7 @@ import { HoneError } from '../../../shared/errors';
 import { createContext } from '../../app';
 import { createOllamaHandlers } from '../handlers';
 import { readFolderExports } from '../run-source';
+import { hashFile } from '../blobs';
 import { CHAT_FORMATS } from '../templates';
 import { copyAsBf16, makeRunFolder, registerRun, sharedTinyAdapter, sharedTinyModel, testPython } from './fixtures';
 import { getRunStore } from '../../store';
@@ -68,16 +69,20 @@ describe('send to Ollama (real server)', { skip }, () => {
 
   const uniqueName = (base: string) => `hone-test/${base}-${process.pid}-${Date.now().toString(36)}`;
   const blobPosts = () => proxy.requests.filter((r) => r.startsWith('POST /api/blobs/')).length;
+  /** The digests of the blobs asked about (HEAD) since request number `from`: a shared server may already hold some. */
+  const blobsAsked = (from: number) => new Set(proxy.requests.slice(from).filter((r) => r.startsWith('HEAD /api/blobs/')).map((r) => r.slice('HEAD /api/blobs/'.length)));
+  const digestsOf = async (dir: string) => new Set(await Promise.all(fs.readdirSync(dir).filter((f) => f !== 'README.md').map((f) => hashFile(path.join(dir, f)))));
   const upstreamUrl = () => `http://${upstream}`;
 
   it('sends the tiny model, which Ollama lists, templates as ChatML with our stops, and chats with', async () => {
     const { handlers, events } = core(proxy.host);
     const run = makeRunFolder(tmp, tiny, { id: 'run-main' });
     const name = uniqueName('tiny');
+    const mark = proxy.requests.length;
     const res = await handlers['ollama.send']({ runId: run, name, quantize: 'q8_0', system: 'You are a test.' });
     assert.equal(res.name, `${name}:latest`);
     assert.match(res.digest ?? '', /^[0-9a-f]{64}$/);
-    assert.ok(blobPosts() >= 1, 'the files were uploaded as blobs');
+    assert.deepEqual(blobsAsked(mark), await digestsOf(tiny), 'every model file, and only those, went to Ollama as a blob');
 
     const stages = new Set(events.map((e) => e.stage));
     for (const s of ['hashing', 'uploading', 'creating', 'quantizing', 'done']) assert.ok(stages.has(s), `progress reached ${s}: ${[...stages]}`);
@@ -146,9 +151,10 @@ describe('send to Ollama (real server)', { skip }, () => {
     const adapterRun = makeRunFolder(tmp, null, { id: 'run-adapter', adapterDir: sharedTinyAdapter() });
     registerRun(ctx, adapterRun, { id: 'run-adapter-1', model: 'tiny-with-base' });
     events.length = 0;
-    const postsBefore = proxy.requests.filter((r) => r.startsWith('POST /api/blobs/')).length;
+    const mark = proxy.requests.length;
     const res = await handlers['ollama.send']({ runId: 'run-adapter-1', name: uniqueName('lora'), quantize: 'q4_K_M' });
-    assert.equal(blobPosts() - postsBefore, 2, 'adapter_config.json and adapter_model.safetensors only');
+    const adapterFiles = await Promise.all(['adapter_config.json', 'adapter_model.safetensors'].map((f) => hashFile(path.join(adapterRun, 'adapter', f))));
+    assert.deepEqual(blobsAsked(mark), new Set(adapterFiles), 'adapter_config.json and adapter_model.safetensors only');
     const show = (await (await fetch(`${upstreamUrl()}/api/show`, { method: 'POST', body: JSON.stringify({ model: res.name }) })).json()) as { template: string; details: { parent_model: string } };
     assert.equal(show.details.parent_model, `${base}:latest`);
     assert.equal(show.template, CHAT_FORMATS.chatml.template);
