@@ -38,8 +38,9 @@ export function buildTinyModel(dir: string): string {
 export function sharedTinyModel(): string {
   const src = fs.readFileSync(path.join(REPO_ROOT, 'python-runtime', 'hone_sidecar', 'tiny.py'));
   const key = crypto.createHash('sha256').update(src).digest('hex').slice(0, 12);
-  const dir = path.join(os.tmpdir(), `hone-tiny-model-${key}`);
-  if (fs.existsSync(path.join(dir, 'model.safetensors'))) return dir;
+  // Same folder as the runs tests' tiny model, so a suite builds it once.
+  const dir = path.join(os.tmpdir(), `hone-tiny-${key}`);
+  if (fs.existsSync(path.join(dir, 'config.json'))) return dir;
   const staging = fs.mkdtempSync(`${dir}.building-`);
   buildTinyModel(staging);
   try {
