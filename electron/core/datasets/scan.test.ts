@@ -1,5 +1,5 @@
 // Validation: one fixture line per problem, each reported at its line; the good rows still count.
-import { test } from 'node:test';
+import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,8 +11,11 @@ import { scanDataset } from './scan';
 import { estimateTokens } from './tokens';
 
 const fixture = (f: string) => path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', f);
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 const tmpFile = (name: string, content: string | Buffer) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-ds-'));
+  dirs.push(dir);
   const file = path.join(dir, name);
   fs.writeFileSync(file, content);
   return file;
