@@ -107,6 +107,19 @@ test('DPO import writes prompt/chosen/rejected rows', async () => {
   assert.deepEqual(readJsonl(res.trainPath)[0], { prompt: [{ role: 'user', content: 'What is the capital of Spain?' }], chosen: [{ role: 'assistant', content: 'Madrid.' }], rejected: [{ role: 'assistant', content: 'Barcelona.' }] });
 });
 
+test('a built demo model (a folder in the data dir) gives exact token counts and its own template', async () => {
+  const c = core();
+  fs.cpSync(fixture('tiny-model'), path.join(c.ctx.paths.dataDir, 'models', 'hone-tiny-demo'), { recursive: true });
+  const report = await c.handlers['datasets.inspect']({ path: fixture('messages.jsonl'), model: 'hone-tiny-demo' });
+  assert.equal(report.stats.tokenCounter, 'tokenizer');
+  const [row] = await c.handlers['datasets.render']({ path: fixture('messages.jsonl'), model: 'hone-tiny-demo', rows: 1 });
+  assert.equal(row.template, "model's own (tokenizer_config.json)");
+  assert.deepEqual(row.segments.filter((s) => s.train).map((s) => s.text), ['Blue.<|im_end|>']);
+  // Without the folder, the catalogue's family for the same id: an estimate.
+  const plain = await core().handlers['datasets.inspect']({ path: fixture('messages.jsonl'), model: 'hone-tiny-demo' });
+  assert.equal(plain.stats.tokenCounter, 'estimate');
+});
+
 test('bad requests are refused with a message', async () => {
   const h = core().handlers;
   await assert.rejects(h['datasets.inspect']({ path: '' }), { code: 'BAD_REQUEST' });

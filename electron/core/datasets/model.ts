@@ -12,6 +12,7 @@ import { HoneError } from '../../shared/errors';
 import type { NormalisedMessage } from '../../shared/types/dataset';
 import type { ChatTemplateFamily } from '../../shared/types/model';
 import type { CoreContext } from '../context';
+import { DEMO_MODEL_ID, demoModelDir } from '../demo/ensure';
 import { modelPathFor } from '../models/local';
 import { FAMILIES, isFamily, joinSegments, renderFamily } from './templates/families';
 import { jinjaRenderer, type TemplateRenderer } from './templates/jinja';
@@ -86,7 +87,7 @@ function loadFolder(dir: string): ModelTemplate {
   let template: ModelTemplate;
   if (source) {
     const specials = Object.fromEntries(['bos_token', 'eos_token', 'pad_token', 'unk_token'].map((k) => [k, tokenText(cfg[k])]));
-    template = { renderer: jinjaRenderer(source, specials, `chat template of ${dir}`), counter };
+    template = { renderer: jinjaRenderer(source, specials, "model's own (tokenizer_config.json)"), counter };
   } else {
     const type = String(readJson(path.join(dir, 'config.json'))?.model_type ?? '');
     template = familyTemplate(MODEL_TYPES[type] ?? 'chatml', counter);
@@ -123,7 +124,8 @@ export function resolveModelIn(ctx: CoreContext, model: string | undefined | nul
   if (model && !isFamily(model)) {
     let dir: string | null = null;
     try {
-      dir = modelPathFor(ctx, model);
+      // The demo model, once built (the first demo training builds it), is a folder like any other.
+      dir = model === DEMO_MODEL_ID ? demoModelDir(ctx) : modelPathFor(ctx, model);
     } catch {
       dir = null; // not a downloadable reference: resolveModel below explains
     }

@@ -110,7 +110,7 @@ export interface RenderedRow {
   tokens: number;
   /** DPO rows render twice: the chosen and the rejected conversation. */
   variant?: 'chosen' | 'rejected';
-  /** Which template rendered it, e.g. "chatml" or "tokenizer_config.json of /models/x". */
+  /** Which template rendered it: a family ("chatml", "llama3", ...) or "model's own (tokenizer_config.json)". */
   template?: string;
   /** Set when the template refused the row (e.g. a Jinja raise_exception); segments are then empty. */
   error?: string;

@@ -6,8 +6,7 @@ export function RenderedRows({ rows, error, modelName }: { rows: RenderedRow[]; 
     <section className="card" data-testid="dataset-rendered">
       <h2>What the model will see</h2>
       <p className="muted" style={{ marginTop: 0 }}>
-        Rendered with {rows[0]?.template ?? 'the chat template'}
-        {modelName ? ` of ${modelName}` : ' (no model chosen yet: ChatML shown)'}. <mark className="ds-train">Highlighted</mark> text is what the loss is computed on when training on responses only.
+        {modelName ? `${modelName}, rendered with the ${rows[0]?.template ?? ''} chat template.` : 'No model chosen yet: rendered with the ChatML template.'} <mark className="ds-train">Highlighted</mark> text is what the loss is computed on when training on responses only.
       </p>
       {error && <p className="error-box">{error}</p>}
       {rows.map((r, i) => (
