@@ -83,6 +83,15 @@ test('JSON: a malformed document keeps the records before the break; JSON Lines 
   assert.equal(l.goodRows, 2);
 });
 
+test('a Parquet file in a codec hyparquet cannot read is refused with what to do', async () => {
+  await assert.rejects(scanDataset({ path: fixture('text-zstd.parquet') }), (err: { code: string; message: string; hint?: string }) => {
+    assert.equal(err.code, 'UNSUPPORTED_FILE');
+    assert.match(err.message, /ZSTD/);
+    assert.match(err.hint ?? '', /snappy/);
+    return true;
+  });
+});
+
 test('a missing file, a folder and an unknown file type get clear errors', async () => {
   await assert.rejects(scanDataset({ path: '/nonexistent/data.jsonl' }), { code: 'NOT_FOUND' });
   await assert.rejects(scanDataset({ path: os.tmpdir() }), { code: 'BAD_REQUEST' });
