@@ -79,8 +79,10 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (!abort.signal.aborted) {
       io.err('Stopping after the current step and saving (Ctrl-C again to kill it now)...');
       abort.abort();
+    } else if (sidecar) {
+      void sidecar.kill().catch(() => {});
     } else {
-      void sidecar?.kill().catch(() => {});
+      process.exit(130); // still preparing (building the demo, importing data): nothing to save yet
     }
   };
   process.on('SIGINT', onSignal);
