@@ -97,74 +97,92 @@ test('kill -9 the headless server mid-run: after a restart the run is interrupte
 const chartPoints = async (page: Page, id = 'chart-loss') => Number(await page.getByTestId(id).getAttribute('data-points'));
 const chartLastStep = async (page: Page, id = 'chart-loss') => Number(await page.getByTestId(id).getAttribute('data-last-step'));
 
-test('Runs page: follow a run live, reload mid-run without losing a point, stop, resume, compare, delete', { timeout: 420_000 }, async () => {
+test('wizard to Train: the demo model on the sample data, charts grow, stop, resume, reload mid-run, complete; then compare, export, delete', { timeout: 600_000 }, async () => {
   assert.ok(sharedDataDir && crashRunId, 'runs after the crash test, on its data folder');
   const app = await server(sharedDataDir);
   const ws = await WsClient.connect(app.port, app.token);
   cleanup.push(() => ws.close());
+  // Past the welcome screen (its own spec covers it), so the app opens on the wizard.
+  await ws.invoke('settings.set', { onboarded: true });
   const browser: Browser = await launchBrowser();
   cleanup.push(() => browser.close());
-  // Past the welcome screen: otherwise it would take over the page once settings load.
-  await ws.invoke('settings.set', { onboarded: true });
-  const MAX = 300;
-  // Started from another window (or the CLI): the page must pick it up from the store and the live events.
-  const run = await ws.invoke<RunSummary>('runs.start', { config: runConfig({ maxSteps: MAX, name: 'live on the runs page' }) });
-
   const page = await openApp(browser, app);
-  const openRun = async () => {
-    await page.getByTestId('nav-runs').click();
-    await page.getByTestId(`run-row-${run.id}`).waitFor();
-    await page.getByTestId(`run-open-${run.id}`).click();
-    await page.getByTestId('chart-loss').waitFor();
-  };
-  await openRun();
-  await until(async () => (await chartPoints(page)) >= 10, 240_000, 'the loss chart to get points');
+  const byTestId = (id: string) => page.getByTestId(id);
+  const status = (s: string) => page.locator(`[data-testid="train-status"][data-status="${s}"]`);
+
+  await byTestId('step-hardware').waitFor();
+  await byTestId('wizard-next').click();
+  await byTestId('model-option-hone-tiny-demo').click();
+  await byTestId('wizard-next').click();
+  await byTestId('dataset-sample-sft-sample').click();
+  await byTestId('dataset-import').click();
+  await byTestId('dataset-imported').waitFor({ timeout: 60_000 });
+  await byTestId('wizard-next').click();
+  await page.locator('[data-testid="plan-card"][data-fits="yes"]').waitFor({ timeout: 60_000 });
+  await byTestId('wizard-next').click();
+  await byTestId('step-train').waitFor();
+  assert.match(await byTestId('train-plan').innerText(), /LORA/);
+  const MAX = 120;
+  await byTestId('train-max-steps').fill(String(MAX));
+  await page.screenshot({ path: screenshotPath('train-1-plan'), fullPage: true });
+  await byTestId('train-start').click();
+  await byTestId('run-dashboard').waitFor();
+  const runId = (await byTestId('run-dashboard').getAttribute('data-run-id'))!;
+
+  // The demo model is built on first use, then the sidecar loads it: minutes on a busy two-core machine.
+  await until(async () => (await chartPoints(page)) >= 3, 300_000, 'the loss chart to get points');
   const early = await chartPoints(page);
-  await until(async () => (await chartPoints(page)) > early + 5, 60_000, 'the loss chart to grow');
-  await page.screenshot({ path: screenshotPath('runs-live') });
+  await until(async () => (await chartPoints(page)) > early + 2, 60_000, 'the loss chart to grow');
+  await page.screenshot({ path: screenshotPath('train-2-live'), fullPage: true });
 
-  // Reload mid-run: the new page replays the run from the store and carries on live, with every step once.
-  await page.reload();
-  await openRun();
-  await until(async () => (await chartPoints(page)) > 0, 30_000, 'replayed points');
-  const afterReload = await chartPoints(page);
-  assert.equal(await chartLastStep(page), afterReload, 'steps 1..n, no gap, no duplicate');
-  assert.equal(await page.getByTestId('train-status').getAttribute('data-status'), 'training');
-
-  await page.getByTestId('train-stop').click();
-  await page.locator('[data-testid="train-status"][data-status="stopped"]').waitFor({ timeout: 120_000 });
+  await byTestId('train-stop').click();
+  await status('stopped').waitFor({ timeout: 120_000 });
   const stoppedAt = await chartPoints(page);
-  assert.ok(stoppedAt >= afterReload && stoppedAt < MAX, `stopped at ${stoppedAt}`);
+  assert.ok(stoppedAt > early && stoppedAt < MAX, `stopped at ${stoppedAt}`);
   assert.equal(await chartLastStep(page), stoppedAt);
+  await byTestId('run-resume').click();
+  await status('training').waitFor({ timeout: 300_000 });
+  await until(async () => (await chartPoints(page)) > stoppedAt + 2, 120_000, 'training to continue after the resume');
 
-  await page.getByTestId('run-resume').click();
-  await page.locator('[data-testid="train-status"][data-status="completed"]').waitFor({ timeout: 300_000 });
+  // Reload mid-run: the page replays the run from the store and follows it on, every step once.
+  await page.reload();
+  await byTestId('nav-runs').click();
+  await byTestId(`run-open-${runId}`).click();
+  await byTestId('chart-loss').waitFor();
+  await until(async () => (await chartPoints(page)) > stoppedAt, 30_000, 'the replayed points');
+  assert.equal(await chartLastStep(page), await chartPoints(page), 'steps 1..n: no gap, no duplicate');
+  await status('completed').waitFor({ timeout: 300_000 });
   await until(async () => (await chartPoints(page)) === MAX, 10_000, `${MAX} points`);
   assert.equal(await chartLastStep(page), MAX);
-  const stored = await ws.invoke<MetricPoint[]>('runs.metrics', { runId: run.id, names: ['loss'] });
+  const stored = await ws.invoke<MetricPoint[]>('runs.metrics', { runId, names: ['loss'] });
   assert.deepEqual(stored.map((p) => p.step), Array.from({ length: MAX }, (_, i) => i + 1));
-  await page.screenshot({ path: screenshotPath('runs-completed') });
+  await page.screenshot({ path: screenshotPath('train-3-completed'), fullPage: true });
 
-  // The list: both runs, completed, with their final loss; two selected overlay their loss curves.
-  await page.getByTestId('runs-back').click();
-  const row = page.getByTestId(`run-row-${run.id}`);
+  // The list: both runs completed with their final loss; selected together, their loss curves overlay.
+  await byTestId('runs-back').click();
+  const row = byTestId(`run-row-${runId}`);
   assert.equal(await row.getAttribute('data-status'), 'completed');
   assert.match((await row.textContent()) ?? '', new RegExp(stored.at(-1)!.value.toFixed(4)));
-  await page.getByTestId(`run-select-${run.id}`).check();
-  await page.getByTestId(`run-select-${crashRunId}`).check();
-  await page.getByTestId('chart-compare').locator('.recharts-line').nth(1).waitFor();
-  assert.equal(await page.getByTestId('chart-compare').locator('.recharts-line').count(), 2);
+  await byTestId(`run-select-${runId}`).check();
+  await byTestId(`run-select-${crashRunId}`).check();
+  await byTestId('chart-compare').locator('.recharts-line').nth(1).waitFor();
+  assert.equal(await byTestId('chart-compare').locator('.recharts-line').count(), 2);
   await page.screenshot({ path: screenshotPath('runs-compare') });
 
   // Delete the crash test's run, with its folder, after a confirmation.
   const folder = (await ws.invoke<RunDetail>('runs.get', { runId: crashRunId })).outputDir;
   assert.ok(fs.existsSync(folder));
-  await page.getByTestId(`run-open-${crashRunId}`).click();
-  await page.getByTestId('run-delete').click();
-  await page.getByTestId('run-delete-confirm').click();
-  await page.getByTestId('runs-table').waitFor();
-  assert.equal(await page.getByTestId(`run-row-${crashRunId}`).count(), 0);
+  await byTestId(`run-open-${crashRunId}`).click();
+  await byTestId('run-delete').click();
+  await byTestId('run-delete-confirm').click();
+  await byTestId('runs-table').waitFor();
+  assert.equal(await byTestId(`run-row-${crashRunId}`).count(), 0);
   assert.equal(fs.existsSync(folder), false);
   await assert.rejects(ws.invoke('runs.get', { runId: crashRunId }), /No run/);
+
+  // A completed run goes on to Export.
+  await byTestId(`run-open-${runId}`).click();
+  await byTestId('run-export').click();
+  await byTestId('step-export').waitFor();
   assert.deepEqual(pageErrors.get(page), []);
 });

@@ -92,6 +92,7 @@ export function compact(v: number): string {
   if (a >= 1e4) return `${(v / 1e3).toFixed(0)}k`;
   if (a >= 100) return v.toFixed(0);
   if (a >= 1) return v.toFixed(2);
-  if (a >= 0.001) return v.toFixed(4);
-  return v.toExponential(1);
+  if (a >= 0.01) return v.toFixed(3);
+  // Learning rates: 2.00e-4 reads better than 0.0002 and keeps neighbouring ticks distinct.
+  return v.toExponential(2);
 }
