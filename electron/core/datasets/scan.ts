@@ -6,7 +6,7 @@
  */
 import type { ColumnMapping, DatasetFormat, DatasetIssue, DatasetReport, Detection, NormalisedRow } from '../../shared/types/dataset';
 import type { Progress } from '../../shared/types/progress';
-import { DuplicateFinder } from './dedupe';
+import { DuplicateFinder, MAX_CHECKED_ROWS } from './dedupe';
 import { detectFormat } from './formats/detect';
 import { normaliseRecord } from './formats/normalise';
 import { DEFAULT_TEMPLATE, type ModelTemplate } from './model';
@@ -127,7 +127,7 @@ export async function scanDataset(opts: ScanOptions): Promise<DatasetReport> {
   progress(lastProgress[1], lastProgress[1], lastProgress[2], true);
 
   if (dupes.saturated) {
-    note(issue(0, 'DUPLICATE_ROW', 'more than 4 million distinct rows: rows after that were not checked for duplicates', undefined, 'warning'));
+    note(issue(0, 'DUPLICATE_ROW', `more than ${MAX_CHECKED_ROWS.toLocaleString('en-US')} distinct rows: rows after those were not checked for duplicates`, undefined, 'warning'));
   }
   return {
     path: opts.path,
