@@ -81,6 +81,12 @@ def _fix_tokenizer(tokenizer: Any, emitter: Emitter) -> Any:
     return tok
 
 
+def bad_targets(e: Exception) -> SidecarError:
+    return SidecarError("BAD_CONFIG", f"config.target_modules does not match this model: {e}",
+                        "Use module names from the model (for Llama-style models: q_proj, k_proj, v_proj, o_proj, "
+                        "gate_proj, up_proj, down_proj) or 'all-linear'.", field="target_modules")
+
+
 def lora_config(cfg: RunConfig):
     from peft import LoraConfig
 
@@ -126,9 +132,12 @@ def load_unsloth(cfg: RunConfig, model_ref: str, dev: DeviceInfo, emitter: Emitt
         raise _not_found(model_ref, e) from e
     if cfg.uses_peft:
         targets = STANDARD_TARGETS if cfg.target_modules == "all-linear" else cfg.target_modules
-        model = FastLanguageModel.get_peft_model(
-            model, r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
-            target_modules=targets, bias="none", use_gradient_checkpointing=gc, random_state=cfg.seed)
+        try:
+            model = FastLanguageModel.get_peft_model(
+                model, r=cfg.lora_rank, lora_alpha=cfg.lora_alpha, lora_dropout=cfg.lora_dropout,
+                target_modules=targets, bias="none", use_gradient_checkpointing=gc, random_state=cfg.seed)
+        except ValueError as e:
+            raise bad_targets(e) from e
     return Loaded(model, _fix_tokenizer(tokenizer, emitter), None, "unsloth", _compute_dtype(dev),
                   cfg.load_in_4bit)
 

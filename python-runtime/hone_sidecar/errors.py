@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-CODES = ("BAD_CONFIG", "BAD_DATA", "EMPTY_DATASET", "MODEL_NOT_FOUND", "SEQ_TOO_LONG", "OOM", "CUDA_UNAVAILABLE", "INTERNAL")
+CODES = ("BAD_CONFIG", "BAD_DATA", "EMPTY_DATASET", "MODEL_NOT_FOUND", "SEQ_TOO_LONG", "OOM", "CUDA_UNAVAILABLE",
+         "INTERNAL")
 
 DEFAULT_HINTS = {
     "BAD_CONFIG": "Fix the named setting and start the run again.",
@@ -12,7 +13,8 @@ DEFAULT_HINTS = {
     "EMPTY_DATASET": "Choose a dataset file with at least one example.",
     "MODEL_NOT_FOUND": "Check the model folder (it needs config.json and the weights) or download the model again.",
     "SEQ_TOO_LONG": "Lower max_seq_length to the model's limit or below.",
-    "OOM": "Lower batch_size or max_seq_length, turn on gradient checkpointing, or use QLoRA; the adapter saved so far is kept.",
+    "OOM": "Lower batch_size or max_seq_length, turn on gradient checkpointing, or use QLoRA; the adapter saved "
+           "so far is kept.",
     "CUDA_UNAVAILABLE": "Check the NVIDIA driver with nvidia-smi, or train with backend 'plain' on the CPU.",
     "INTERNAL": "This is a bug in Hone's trainer; the log has the details.",
 }

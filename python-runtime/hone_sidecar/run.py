@@ -6,6 +6,7 @@ bad input is reported in the time it takes to import torch rather than after loa
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import threading
@@ -67,6 +68,10 @@ class Run:
         except Exception as e:  # noqa: BLE001 - the app must get a reason, whatever failed
             if _is_oom(e):
                 self._report_oom(e)
+            elif isinstance(e, OSError) and e.errno == errno.ENOSPC:
+                self.emitter.emit("error", code="INTERNAL", message=f"The disk is full: {e}",
+                                  hint="Free some disk space, then resume the run (its checkpoints are kept).",
+                                  step=self.trainer.state.global_step if self.trainer is not None else 0)
             else:
                 traceback.print_exc()
                 detail = "".join(traceback.format_exception(type(e), e, e.__traceback__))[-4000:]
@@ -91,6 +96,10 @@ class Run:
             if cfg.eval_dataset_path else None
         model_ref, model_config = modelinfo.resolve(cfg.model_path)
         modelinfo.check_seq_len(cfg.max_seq_length, model_config)
+        if model_config is not None:
+            # A local folder needs no hub; without this, libraries (Unsloth among them) probe the network.
+            for key in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE", "HF_DATASETS_OFFLINE"):
+                os.environ.setdefault(key, "1")
         em.progress("validating", 1, 1, "step")
         self._check_stop()
 
@@ -112,6 +121,8 @@ class Run:
         self._check_stop()
         self.trainer, self.callback = trainers.build_trainer(cfg, self.loaded, self.dev, train_ds, eval_ds,
                                                              em, self.stop_event)
+        if cfg.objective == "dpo":  # DPOTrainer tokenised the pairs while it was built
+            em.progress("tokenising", len(train_ds), len(train_ds), "row")
         self._check_stop()
         self.trainer.train(resume_from_checkpoint=str(resume) if resume else None)
         stopped = self.callback.stopped_at is not None
@@ -126,7 +137,11 @@ class Run:
 
     # -- pieces ----------------------------------------------------------------------------------------
     def _resume_path(self, cfg: RunConfig) -> Path | None:
-        cfg.out.mkdir(parents=True, exist_ok=True)
+        try:
+            cfg.out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise SidecarError("BAD_CONFIG", f"The output folder {cfg.output_dir} cannot be created: {e.strerror}.",
+                               "Choose a folder you can write to.", field="output_dir") from None
         existing = outputs.checkpoints(cfg.checkpoints_dir)
         want = cfg.resume_from_checkpoint
         if want is None:

@@ -71,7 +71,8 @@ class Server:
                     self.emitter.log("warning", "Ignoring a second start command: this sidecar runs one training.")
                 else:
                     self.started = True
-                    self.starts.put(command.get("config"))
+                    # Wrapped, so a start without a config reaches validation instead of meaning "exit".
+                    self.starts.put({"config": command.get("config")})
             else:
                 self.emitter.log("error", f"Unknown command line ignored: {line[:200]}")
         self.request_stop("stdin closed: the app has gone", hard_deadline=True)
@@ -99,9 +100,9 @@ class Server:
         dev = probe()
         self.emitter.emit("ready", pid=os.getpid(), **dev.ready_fields())
         threading.Thread(target=self._read_commands, name="stdin", daemon=True).start()
-        config = self.starts.get()
-        if config is None:
+        start = self.starts.get()
+        if start is None:
             return 0
         from .run import Run
 
-        return Run(config, self.emitter, self.stop_event, dev).execute()
+        return Run(start["config"], self.emitter, self.stop_event, dev).execute()

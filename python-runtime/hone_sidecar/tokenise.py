@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .errors import SidecarError
+
 GENERATION_TAG = re.compile(r"\{%-?\s*generation\s*-?%\}")
 IGNORE = -100
 
@@ -45,30 +47,50 @@ def _ids(out: Any) -> list[int]:
     return list(ids[0] if ids and isinstance(ids[0], list) else ids)
 
 
+def _template_error(e: Exception, line: int, field: str) -> SidecarError:
+    return SidecarError("BAD_DATA", f"Line {line}: the model's chat template rejects this conversation: {e}",
+                        "Fix that row (many templates need alternating user/assistant turns, some allow no system "
+                        "message), or choose a model whose template fits the data.", field=field, line=line,
+                        lines=[line])
+
+
+def check_template(rows: Any, tokenizer: Any, field: str = "dataset_path") -> None:
+    """Renders every DPO pair once, so a row the template cannot handle is named by its line."""
+    for row, line in zip(rows.rows, rows.lines):
+        try:
+            for key in ("chosen", "rejected"):
+                tokenizer.apply_chat_template(row["prompt"] + row[key], tokenize=False)
+        except Exception as e:  # noqa: BLE001 - jinja raises TemplateError or anything the template throws
+            raise _template_error(e, line, field) from None
+
+
+def _encode(messages: list[dict], tokenizer: Any, mode: str) -> tuple[list[int], list[int]]:
+    if mode == "last_reply":
+        prompt, full = _split_last_reply(messages)
+        ids = _ids(tokenizer.apply_chat_template(full, tokenize=True, return_dict=True))
+        prompt_ids = _ids(tokenizer.apply_chat_template(prompt, tokenize=True, return_dict=True,
+                                                        add_generation_prompt=True)) if prompt else []
+        cut = len(prompt_ids) if ids[: len(prompt_ids)] == prompt_ids else 0
+        return ids, [IGNORE] * cut + ids[cut:]
+    out = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True,
+                                        return_assistant_tokens_mask=mode == "assistant_masks")
+    ids = _ids(out)
+    if mode == "assistant_masks":
+        return ids, [t if m else IGNORE for t, m in zip(ids, out["assistant_masks"])]
+    return ids, list(ids)
+
+
 def tokenise(rows: list[dict], lines: list[int], tokenizer: Any, max_len: int, responses_only: bool,
-             on_progress: Callable[[int, int], None] | None = None) -> Tokenised:
+             on_progress: Callable[[int, int], None] | None = None, field: str = "dataset_path") -> Tokenised:
     markers = has_generation_markers(tokenizer)
     mode = "all_tokens" if not responses_only else "assistant_masks" if markers else "last_reply"
     result = Tokenised(examples=[], mode=mode)
     every = max(1, len(rows) // 20)
     for i, (row, line) in enumerate(zip(rows, lines)):
-        messages = row["messages"]
-        if mode == "last_reply":
-            prompt, full = _split_last_reply(messages)
-            ids = _ids(tokenizer.apply_chat_template(full, tokenize=True, return_dict=True))
-            prompt_ids = _ids(tokenizer.apply_chat_template(prompt, tokenize=True, return_dict=True,
-                                                            add_generation_prompt=True)) if prompt else []
-            cut = len(prompt_ids) if ids[: len(prompt_ids)] == prompt_ids else 0
-            labels = [IGNORE] * cut + ids[cut:]
-        else:
-            out = tokenizer.apply_chat_template(messages, tokenize=True, return_dict=True,
-                                                return_assistant_tokens_mask=mode == "assistant_masks")
-            ids = _ids(out)
-            if mode == "assistant_masks":
-                mask = list(out["assistant_masks"])
-                labels = [t if m else IGNORE for t, m in zip(ids, mask)]
-            else:
-                labels = list(ids)
+        try:
+            ids, labels = _encode(row["messages"], tokenizer, mode)
+        except Exception as e:  # noqa: BLE001 - see check_template
+            raise _template_error(e, line, field) from None
         if len(ids) > max_len:
             ids, labels = ids[:max_len], labels[:max_len]
             result.truncated.append(line)

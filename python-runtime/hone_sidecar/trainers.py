@@ -10,14 +10,14 @@ from datasets import Dataset
 from transformers import PrinterCallback
 from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
 
-from .backends import Loaded
+from .backends import Loaded, bad_targets
 from .callbacks import HoneCallback, TokenCounting
 from .config import RunConfig
 from .data import Rows
 from .device import DeviceInfo
 from .errors import SidecarError
 from .protocol import Emitter
-from .tokenise import describe_lines, tokenise
+from .tokenise import check_template, describe_lines, tokenise
 
 BNB_OPTIMIZERS = {"adamw_8bit", "adamw_bnb_8bit", "paged_adamw_8bit", "paged_adamw_32bit"}
 
@@ -33,7 +33,8 @@ class HoneDPOTrainer(TokenCounting, DPOTrainer):
 def _sft_dataset(cfg: RunConfig, rows: Rows, tokenizer: Any, em: Emitter, label: str, notes: dict) -> Dataset:
     stage = "tokenising" if label == "train" else "tokenising_eval"
     result = tokenise(rows.rows, rows.lines, tokenizer, cfg.max_seq_length, cfg.train_on_responses_only,
-                      on_progress=lambda d, t: em.progress(stage, d, t, "row"))
+                      on_progress=lambda d, t: em.progress(stage, d, t, "row"),
+                      field="dataset_path" if label == "train" else "eval_dataset_path")
     if label == "train" and result.mode == "last_reply":
         em.log("info", "The chat template has no {% generation %} markers: training on the last assistant reply "
                "of each conversation (earlier turns are context).")
@@ -57,7 +58,10 @@ def build_datasets(cfg: RunConfig, rows: Rows, eval_rows: Rows | None, tokenizer
     if cfg.objective == "sft":
         train = _sft_dataset(cfg, rows, tokenizer, em, "train", notes)
         evals = _sft_dataset(cfg, eval_rows, tokenizer, em, "eval", notes) if eval_rows else None
-    else:  # DPOTrainer applies the chat template and tokenises itself
+    else:  # DPOTrainer applies the chat template and tokenises itself; render once here to name bad rows
+        check_template(rows, tokenizer)
+        if eval_rows:
+            check_template(eval_rows, tokenizer, "eval_dataset_path")
         em.progress("tokenising", 0, len(rows.rows), "row")
         train = Dataset.from_list(rows.rows)
         evals = Dataset.from_list(eval_rows.rows) if eval_rows else None
@@ -139,10 +143,7 @@ def build_trainer(cfg: RunConfig, loaded: Loaded, dev: DeviceInfo, train: Datase
             trainer = HoneDPOTrainer(args=config, **kwargs)
     except ValueError as e:
         if "target modules" in str(e).lower() or "target_modules" in str(e):
-            raise SidecarError("BAD_CONFIG", f"config.target_modules does not match this model: {e}",
-                               "Use module names from the model (for Llama-style models: q_proj, k_proj, v_proj, "
-                               "o_proj, gate_proj, up_proj, down_proj) or 'all-linear'.",
-                               field="target_modules") from e
+            raise bad_targets(e) from e
         raise
     # Trainer prints every log dict when tqdm is off; the metrics events already carry them.
     trainer.remove_callback(PrinterCallback)

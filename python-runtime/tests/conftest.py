@@ -62,7 +62,8 @@ class Runs:
         self.model = model
         self.sft = Sidecar(workdir, "sft").start(sft_config(model, workdir / "sft", merge=True))
         self.dpo = Sidecar(workdir, "dpo").start(dpo_config(model, workdir / "dpo"))
-        self.stopped = Sidecar(workdir, "stopped", stop_when=lambda e: e["type"] == "metrics" and e["step"] >= STOP_AFTER)
+        due = lambda e: e["type"] == "metrics" and e["step"] >= STOP_AFTER  # noqa: E731
+        self.stopped = Sidecar(workdir, "stopped", stop_when=due)
         self.stopped.start(sft_config(model, workdir / "resumed", merge=True))
         self.all = [self.sft, self.dpo, self.stopped]
 
