@@ -20,6 +20,8 @@ export interface ResolvedModel {
   demo: boolean;
 }
 
+const HUB_REPO = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
+
 function catalogue(ctx: CoreContext): ModelSpec[] {
   try {
     return getCatalog(ctx);
@@ -37,10 +39,11 @@ export async function resolveModelPath(ctx: CoreContext, ref: string, opts: Ensu
     let raw = id.startsWith('local:') ? id.slice('local:'.length) : id;
     if (raw === '~' || raw.startsWith('~/')) raw = path.join(os.homedir(), raw.slice(1));
     const dir = path.resolve(opts.cwd ?? process.cwd(), raw);
-    if (!fs.existsSync(path.join(dir, 'config.json'))) {
+    if (fs.existsSync(path.join(dir, 'config.json'))) return { path: dir, spec: null, demo: false };
+    // "owner/name" is also how a downloaded Hub repo is named: look among the downloads before refusing.
+    if (!HUB_REPO.test(id) || !modelPathFor(ctx, id)) {
       throw new HoneError('MODEL_NOT_FOUND', `${dir} is not a model folder (no config.json).`, 'Give the folder that holds config.json, the tokenizer and the *.safetensors weights.');
     }
-    return { path: dir, spec: null, demo: false };
   }
 
   const local = modelPathFor(ctx, id);

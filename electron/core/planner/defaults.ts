@@ -25,6 +25,11 @@ export function learningRate(method: TrainingMethod, objective: Objective): numb
   return method === 'full' ? 2e-5 : 2e-4;
 }
 
+/** The tiny demo model starts from random weights: real-model rates would leave its loss flat for minutes. */
+export function demoLearningRate(objective: Objective): number {
+  return objective === 'dpo' ? 5e-4 : 2e-3;
+}
+
 const roundUp = (n: number, step: number) => Math.ceil(n / step) * step;
 
 export interface SeqChoice {

@@ -6,7 +6,7 @@ import type { Hardware } from '../../shared/types/hardware';
 import type { ModelSpec } from '../../shared/types/model';
 import type { DatasetTokenStats, Plan, PlanChoice, PlanOverrides, TrainingMethod } from '../../shared/types/plan';
 import { budgetFor, fmtGb } from './budget';
-import { chooseSeqLength, DEFAULTS, learningRate } from './defaults';
+import { chooseSeqLength, DEFAULTS, demoLearningRate, learningRate } from './defaults';
 import * as text from './reasons';
 import { search, type Candidate } from './search';
 
@@ -58,7 +58,8 @@ function planOnce(input: PlanInput): Plan {
   const tooBigForCpu = cpu && !model.demo && model.paramsB > DEFAULTS.cpuMaxParamsB;
   const c: Candidate = result.chosen ?? result.cheapest;
   const fits = result.chosen !== null && !tooBigForCpu;
-  const gradAccum = o.gradAccum ?? Math.max(1, Math.ceil(DEFAULTS.effectiveBatch / c.batchSize));
+  // The demo model learns in a minute on a CPU only with every example stepping the optimiser.
+  const gradAccum = o.gradAccum ?? (model.demo && cpu ? 1 : Math.max(1, Math.ceil(DEFAULTS.effectiveBatch / c.batchSize)));
 
   const reasons = [...budget.reasons, ...gpuNotes(input, budget.device)];
   const why: Partial<Record<PlanChoice, string>> = {};
@@ -85,6 +86,7 @@ function planOnce(input: PlanInput): Plan {
   const dpo = text.objectiveReason(objective, c.method);
   if (dpo) say(null, dpo);
   say(null, text.estimateReason(c.totalGb, budget.gb));
+  if (model.demo) say(null, `Learning rate ${demoLearningRate(objective)}: the tiny random demo model needs a bold one to show its loss falling within a minute.`);
 
   return {
     modelId: model.id,
@@ -101,7 +103,7 @@ function planOnce(input: PlanInput): Plan {
     target_modules: [...DEFAULTS.targetModules],
     gradient_checkpointing: gc,
     optimizer: c.optimizer,
-    learning_rate: learningRate(c.method, objective),
+    learning_rate: model.demo ? demoLearningRate(objective) : learningRate(c.method, objective),
     estimated_vram_gb: round2(c.totalGb),
     breakdown: {
       weightsGb: round2(c.breakdown.weightsGb),
