@@ -74,7 +74,7 @@ test('kill -9 the headless server mid-run: after a restart the run is interrupte
   const replayed = await c2.invoke<RunEvent[]>('runs.events', { runId: run.id, afterSeq: 0 });
   const before = replayed.filter((e) => e.status !== 'interrupted');
   assert.deepEqual(before, seenBeforeKill.slice(0, before.length));
-  assert.ok(seenBeforeKill.length - before.length <= 200, `lost ${seenBeforeKill.length - before.length} events`);
+  assert.ok(seenBeforeKill.length - before.length <= 2000, `lost ${seenBeforeKill.length - before.length} events`);
 
   // A client that saw events the killed server never wrote still catches up by seq: the numbering jumped.
   const lastSeen = seenBeforeKill.at(-1)!.seq;

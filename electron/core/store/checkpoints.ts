@@ -31,8 +31,11 @@ export function checkpointsOnDisk(outputDir: string): Checkpoint[] {
     .map((x) => ({ step: Number(x.m![1]), path: path.join(root, x.n) }));
 }
 
-/** The newest usable checkpoint of a run; drops database entries whose folder is gone. */
-export function latestCheckpoint(store: RunStore, runId: string, outputDir: string): Checkpoint | null {
+/**
+ * The newest usable checkpoint of a run, at or before `atMost` when given; drops database entries whose
+ * folder is gone.
+ */
+export function latestCheckpoint(store: RunStore, runId: string, outputDir: string, atMost = Infinity): Checkpoint | null {
   for (const c of store.checkpoints(runId)) {
     if (!complete(c.path)) store.removeCheckpoint(runId, c.step);
   }
@@ -44,5 +47,5 @@ export function latestCheckpoint(store: RunStore, runId: string, outputDir: stri
       known.push(c);
     }
   }
-  return known.sort((a, b) => b.step - a.step)[0] ?? null;
+  return known.filter((c) => c.step <= atMost).sort((a, b) => b.step - a.step)[0] ?? null;
 }

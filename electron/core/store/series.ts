@@ -22,6 +22,7 @@ export class SeriesStore {
     metrics: Database.Statement<[string], MetricPoint>;
     logs: Database.Statement<[string, number], { message: string }>;
     dropMetrics: Database.Statement<[string, number]>;
+    lastStep: Database.Statement<[string], { m: number | null }>;
   };
 
   constructor(db: Database.Database, private readonly writer: BatchWriter) {
@@ -31,6 +32,7 @@ export class SeriesStore {
       metrics: db.prepare('SELECT step, name, value FROM metrics WHERE run_id = ? ORDER BY name, step'),
       logs: db.prepare('SELECT message FROM (SELECT id, message FROM logs WHERE run_id = ? ORDER BY id DESC LIMIT ?) ORDER BY id'),
       dropMetrics: db.prepare('DELETE FROM metrics WHERE run_id = ? AND step > ?'),
+      lastStep: db.prepare('SELECT MAX(step) AS m FROM metrics WHERE run_id = ?'),
     };
   }
 
@@ -60,6 +62,12 @@ export class SeriesStore {
     this.writer.flush();
     const all = this.q.metrics.all(runId);
     return names && names.length ? all.filter((p) => names.includes(p.name)) : all;
+  }
+
+  /** The highest step with a stored value (0 when none). */
+  lastMetricStep(runId: string): number {
+    this.writer.flush();
+    return this.q.lastStep.get(runId)?.m ?? 0;
   }
 
   /** A resumed run re-trains the steps after its checkpoint: their old values go. */

@@ -9,7 +9,7 @@ export function PlanSummary({ plan }: { plan: Plan }) {
     ['LoRA', plan.method === 'full' ? '—' : `rank ${plan.lora_rank}, alpha ${plan.lora_alpha}`],
     ['Learning rate', String(plan.learning_rate)],
     ['Gradient checkpointing', plan.gradient_checkpointing ? 'on' : 'off'],
-    ['Estimated memory', plan.device === 'cpu' ? `${plan.estimated_vram_gb.toFixed(1)} GB (CPU)` : `${plan.estimated_vram_gb.toFixed(1)} GB of ${plan.vram_budget_gb.toFixed(1)} GB`],
+    ['Estimated memory', plan.device === 'cpu' ? `${plan.estimated_vram_gb < 0.1 ? plan.estimated_vram_gb.toFixed(2) : plan.estimated_vram_gb.toFixed(1)} GB (CPU)` : `${plan.estimated_vram_gb.toFixed(1)} GB of ${plan.vram_budget_gb.toFixed(1)} GB`],
   ];
   return (
     <div data-testid="train-plan">
