@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -55,7 +56,8 @@ def dpo_config(model: Path, out: Path, **over: Any) -> dict[str, Any]:
 
 
 class Runs:
-    """The session's long runs, started together so their imports overlap on the two cores."""
+    """The session's long runs, started together so their imports overlap on the two cores. The resume run
+    starts the moment the stopped run has exited, on a thread, so no core sits idle waiting for the test."""
 
     def __init__(self, workdir: Path, model: Path) -> None:
         self.dir = workdir
@@ -66,6 +68,27 @@ class Runs:
         self.stopped = Sidecar(workdir, "stopped", stop_when=due)
         self.stopped.start(sft_config(model, workdir / "resumed", merge=True))
         self.all = [self.sft, self.dpo, self.stopped]
+        self.resumed: Sidecar | None = None
+        self.stopped_exit: int | BaseException | None = None
+        self._chain = threading.Thread(target=self._resume_when_stopped, daemon=True)
+        self._chain.start()
+
+    def _resume_when_stopped(self) -> None:
+        try:
+            self.stopped.wait_type("done")
+            self.stopped_exit = self.stopped.finish()
+            config = sft_config(self.model, self.dir / "resumed", merge=True, resume_from_checkpoint="latest")
+            self.resumed = Sidecar(self.dir, "resume").start(config)
+            self.all.append(self.resumed)
+        except BaseException as e:  # noqa: BLE001 - handed to the test, which raises it
+            self.stopped_exit = e
+
+    def wait_resumed(self, timeout: float = 600) -> Sidecar:
+        self._chain.join(timeout)
+        if isinstance(self.stopped_exit, BaseException):
+            raise self.stopped_exit
+        assert self.resumed is not None, "the resume run never started"
+        return self.resumed
 
     def close(self) -> None:
         for run in self.all:

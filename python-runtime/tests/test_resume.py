@@ -4,27 +4,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import SFT_STEPS, STOP_AFTER, sft_config
-from sidecar_proc import Sidecar
+from conftest import SFT_STEPS, STOP_AFTER
 
 
 def test_stop_saves_then_resume_matches_the_uninterrupted_run(runs, sft_done):
+    # The stop command went out (from the reader thread) as soon as step STOP_AFTER was reported, and the
+    # resume run (same config + resume_from_checkpoint: "latest") started as soon as that process exited.
+    resumed = runs.wait_resumed()
     stopped = runs.stopped
-    # The stop command went out (from the reader thread) as soon as step STOP_AFTER was reported.
+    assert runs.stopped_exit == 0
     done = stopped.wait_type("done")
-    assert stopped.finish() == 0
     assert done["type"] == "done" and done["stopped"] is True, done
     stop_step = done["final_step"]
     assert STOP_AFTER <= stop_step < SFT_STEPS
     out = Path(done["output_dir"])
-    # Graceful stop: the step in hand is finished, checkpointed and its adapter saved.
-    assert stopped.of_type("checkpoint")[-1]["step"] == stop_step
-    assert (out / "checkpoints" / f"checkpoint-{stop_step}" / "adapter_model.safetensors").is_file()
-    assert (out / "adapter" / "adapter_model.safetensors").is_file()
+    # Graceful stop: the step in hand is finished, logged, checkpointed and its adapter saved (the files
+    # themselves are overwritten by the resumed run by now; that it resumed at stop_step + 1 proves them).
     assert stopped.of_type("metrics")[-1]["step"] == stop_step
+    assert stopped.of_type("checkpoint")[-1] == {**stopped.of_type("checkpoint")[-1], "step": stop_step,
+                                                 "path": str(out / "checkpoints" / f"checkpoint-{stop_step}")}
+    assert [a["kind"] for a in stopped.of_type("artifact")] == ["adapter", "summary"]  # no merge when stopped
 
-    resumed = Sidecar(runs.dir, "resume").start(
-        sft_config(runs.model, out, merge=True, resume_from_checkpoint="latest"))
     end = resumed.wait_type("done")
     assert resumed.finish() == 0
     assert end["type"] == "done" and end["stopped"] is False, end
