@@ -47,7 +47,9 @@ export class RunManager {
     if (!run.resumable) {
       throw new HoneError('NOT_RESUMABLE', `Run ${runId} is ${run.status}${run.status === 'completed' ? '' : ' and has no checkpoint'}: it cannot be resumed.`, 'Start a new run with the same settings instead.');
     }
-    const ckpt = latestCheckpoint(this.store, runId, run.outputDir);
+    // A crash can lose the last batch of metrics while the trainer still wrote a later checkpoint: resuming
+    // from that one would leave a hole in the series, so resume from one the stored metrics reach.
+    const ckpt = latestCheckpoint(this.store, runId, run.outputDir, this.store.series.lastMetricStep(runId));
     // The steps after the checkpoint are trained again: their old values must not stay beside the new ones.
     this.store.series.dropMetricsAfter(runId, ckpt?.step ?? 0);
     this.store.updateRun(runId, { step: ckpt?.step ?? 0, ownerPid: process.pid });
@@ -72,7 +74,10 @@ export class RunManager {
 
   delete(runId: string): void {
     const run = this.summary(runId);
-    if (this.isBusy(runId)) throw new HoneError('RUN_BUSY', `Run ${runId} is ${run.status}.`, 'Stop it first, then delete it.');
+    // Active in another Hone process on the same data folder counts too (a dead owner's run was recovered at start-up).
+    if (this.isBusy(runId) || ['queued', 'preparing', 'training', 'stopping'].includes(run.status)) {
+      throw new HoneError('RUN_BUSY', `Run ${runId} is ${run.status}.`, 'Stop it first, then delete it.');
+    }
     // Only a folder Hone made for the run is removed, never a path that happens to be stored.
     const runsRoot = path.join(this.ctx.paths.dataDir, 'runs');
     if (path.dirname(path.resolve(run.outputDir)) === path.resolve(runsRoot)) fs.rmSync(run.outputDir, { recursive: true, force: true });
