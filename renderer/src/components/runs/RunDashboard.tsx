@@ -26,7 +26,8 @@ export function RunDashboard({ runId, children }: { runId: string; children?: Re
   const gpuTotalGb = useGpuTotalGb();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<{ message: string; hint?: string } | null>(null);
-  const status = summary?.status ?? data?.status ?? null;
+  // The event stream is the newest word on status; the summary (fetched after each status event) may lag it.
+  const status = data?.status ?? summary?.status ?? null;
 
   const act = async (channel: 'runs.stop' | 'runs.resume') => {
     setBusy(true);
