@@ -71,7 +71,8 @@ export function toSidecarConfig(plan: Plan, config: RunConfig, paths: SidecarPat
     epochs: maxSteps ? null : (config.epochs ?? 1),
     seed: config.seed ?? 42,
     logging_steps: 1,
-    merge: config.mergeOnFinish ?? false,
+    // Merged 16-bit weights are what Send to Ollama imports, so a run merges unless told not to.
+    merge: config.mergeOnFinish ?? true,
     resume_from_checkpoint: paths.resumeFrom ?? null,
     // Unsloth needs CUDA; a CPU plan must not even try to import it.
     backend: plan.device === 'cpu' ? 'plain' : 'auto',
