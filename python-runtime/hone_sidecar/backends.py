@@ -98,10 +98,15 @@ def load_plain(cfg: RunConfig, model_ref: str, dev: DeviceInfo, emitter: Emitter
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     dtype = _compute_dtype(dev)
+    import torch
+
+    # Full fine-tuning on a card without bf16: fp32 master weights under fp16 autocast (fp16 weights
+    # cannot take fp16 gradients through the GradScaler).
+    load_dtype = torch.float32 if cfg.method == "full" and dtype == torch.float16 else dtype
     four_bit = cfg.load_in_4bit and dev.cuda
     if cfg.load_in_4bit and not dev.cuda:
         emitter.log("warning", "4-bit loading (QLoRA) needs CUDA; training a 32-bit LoRA on the CPU instead.")
-    kwargs: dict[str, Any] = {"dtype": dtype}
+    kwargs: dict[str, Any] = {"dtype": load_dtype}
     if dev.cuda:
         kwargs["device_map"] = {"": 0}
     if four_bit:

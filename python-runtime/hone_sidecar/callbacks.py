@@ -18,22 +18,44 @@ SKIP_KEYS = {"epoch", "step", "total_flos", "num_input_tokens_seen"}
 PROGRESS_EVERY_S = 0.5
 
 
-def count_tokens(inputs: dict[str, Any]) -> int:
-    """Non-padding tokens in a batch: SFT has attention_mask; DPO has prompt_/chosen_/rejected_attention_mask."""
-    masks = [v for k, v in inputs.items() if k == "attention_mask" or k.endswith("_attention_mask")]
-    if masks:
-        return int(sum(int(m.sum()) for m in masks))
-    ids = inputs.get("input_ids")
-    return int(ids.numel()) if ids is not None else 0
+def count_tokens(inputs: dict[str, Any]):
+    """Non-padding tokens the model processes for a batch, as a 0-d tensor (no device sync).
+
+    SFT batches have attention_mask. DPO batches have prompt_/chosen_/rejected_attention_mask, and the
+    prompt goes through the model twice (once with each answer)."""
+    total = None
+    for key, value in inputs.items():
+        if key == "attention_mask" or key.endswith("_attention_mask"):
+            part = value.sum() * (2 if key == "prompt_attention_mask" else 1)
+            total = part if total is None else total + part
+    if total is None and inputs.get("input_ids") is not None:
+        return inputs["input_ids"].numel()
+    return total if total is not None else 0
 
 
 class TokenCounting:
     """Mix-in for a TRL trainer: counts the tokens of every micro-batch into state.num_input_tokens_seen
-    (which checkpoints save and resumes restore), so tokens/s reflects what was actually trained."""
+    (which checkpoints save and resumes restore), so tokens/s reflects what was actually trained.
+
+    On a GPU the batch is already on the device; the count stays a device tensor until a log or a save
+    needs it, so counting never forces an extra synchronisation per step."""
+
+    _hone_pending: Any = None
 
     def training_step(self, model, inputs, *args, **kwargs):
-        self.state.num_input_tokens_seen += count_tokens(inputs)
+        n = count_tokens(inputs)
+        self._hone_pending = n if self._hone_pending is None else self._hone_pending + n
         return super().training_step(model, inputs, *args, **kwargs)
+
+    def hone_flush_tokens(self) -> int:
+        if self._hone_pending is not None:
+            pending, self._hone_pending = self._hone_pending, None
+            self.state.num_input_tokens_seen += int(pending)
+        return self.state.num_input_tokens_seen
+
+    def _save_checkpoint(self, *args, **kwargs):
+        self.hone_flush_tokens()
+        return super()._save_checkpoint(*args, **kwargs)
 
 
 class HoneCallback(TrainerCallback):
@@ -50,6 +72,7 @@ class HoneCallback(TrainerCallback):
         self._last_tokens = 0
         self._last_progress = 0.0
         self.started = 0.0
+        self.trainer: Any = None  # set once the trainer exists; flushes the token count
 
     # -- loop boundaries -------------------------------------------------------------------------
     def on_train_begin(self, args, state, control, **kwargs):
@@ -86,7 +109,8 @@ class HoneCallback(TrainerCallback):
             return
         if "loss" not in logs:
             return
-        now, tokens = time.monotonic(), state.num_input_tokens_seen
+        tokens = self.trainer.hone_flush_tokens() if self.trainer is not None else state.num_input_tokens_seen
+        now = time.monotonic()
         elapsed = now - self._last_time
         metrics: dict[str, Any] = {
             "step": state.global_step,

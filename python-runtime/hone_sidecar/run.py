@@ -126,6 +126,7 @@ class Run:
         self._check_stop()
         self.trainer.train(resume_from_checkpoint=str(resume) if resume else None)
         stopped = self.callback.stopped_at is not None
+        self.trainer.hone_flush_tokens()
         if eval_ds is not None and not stopped:
             last = self.callback.evals[-1]["step"] if self.callback.evals else -1
             if last != self.trainer.state.global_step:

@@ -147,4 +147,5 @@ def build_trainer(cfg: RunConfig, loaded: Loaded, dev: DeviceInfo, train: Datase
         raise
     # Trainer prints every log dict when tqdm is off; the metrics events already carry them.
     trainer.remove_callback(PrinterCallback)
+    callback.trainer = trainer
     return trainer, callback
