@@ -24,7 +24,8 @@ export default tseslint.config(
   },
   {
     files: ['electron/shared/**/*.ts', 'renderer/src/**/*.ts', 'renderer/src/**/*.tsx'],
-    ignores: ['electron/shared/**/*.test.ts'],
+    // Unit tests of renderer code run under Node's test runner, not in the page.
+    ignores: ['electron/shared/**/*.test.ts', 'renderer/src/**/*.test.ts', 'renderer/src/**/*.test.tsx'],
     rules: {
       'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'The renderer talks to the core only through the bridge.' }], patterns: [{ group: nodePatterns, message: 'The renderer and the contract run in a browser: no Node modules.' }, { group: ['**/core/*', '**/core/**'], message: 'The renderer imports only the contract (electron/shared).' }] }],
     },

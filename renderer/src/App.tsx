@@ -19,12 +19,16 @@ export function App() {
   const view = useWizard((s) => s.view);
   const setView = useWizard((s) => s.setView);
   const [connected, setConnected] = useState(true);
+  // Nothing is shown until settings say whether this is a first launch, so the welcome screen never
+  // replaces a view the user already navigated to.
+  const [booted, setBooted] = useState(false);
 
   useEffect(() => {
     announceReady();
     // A first launch (nothing onboarded yet) starts on the welcome screen.
     void useSettings.getState().load().then((s) => {
       if (s && !s.onboarded) setView('welcome');
+      setBooted(true);
     });
     const l = (c: boolean) => setConnected(c);
     connectionListeners.add(l);
@@ -46,11 +50,11 @@ export function App() {
         </nav>
         {!connected && <span className="badge warn" role="status">Reconnecting…</span>}
       </header>
-      {view === 'welcome' && <WelcomePage />}
-      {view === 'wizard' && <Wizard />}
-      {view === 'runs' && <RunsPage />}
-      {view === 'chat' && <ChatPage />}
-      {view === 'settings' && <SettingsPage />}
+      {booted && view === 'welcome' && <WelcomePage />}
+      {booted && view === 'wizard' && <Wizard />}
+      {booted && view === 'runs' && <RunsPage />}
+      {booted && view === 'chat' && <ChatPage />}
+      {booted && view === 'settings' && <SettingsPage />}
     </div>
   );
 }

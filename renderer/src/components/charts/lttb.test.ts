@@ -1,5 +1,3 @@
-/* eslint-disable no-restricted-imports -- a unit test: it runs under Node's test runner, not in the page. */
-/// <reference types="node" />
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { lttb, lttbIndices } from './lttb';
