@@ -1,5 +1,3 @@
-/* eslint-disable no-restricted-imports -- a unit test: it runs under Node's test runner, not in the page. */
-/// <reference types="node" />
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
