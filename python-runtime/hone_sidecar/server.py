@@ -1,9 +1,9 @@
 """The process around a run: reads commands, watches the parent, and makes sure the sidecar never outlives the app.
 
 One run per process: `start` runs it on the main thread, then the process exits (0 after `done`, 2 after
-`error`). `stop`, stdin closing, the parent dying, SIGTERM and SIGINT all ask the run to stop after the
-current step and save; when the parent is gone a hard deadline (HONE_EXIT_GRACE_S, default 4 s) ends the
-process even if a step is slow, so the sidecar is always gone within 5 s.
+`error`). `stop`, a first SIGINT, stdin closing, the parent dying and SIGTERM all ask the run to stop after
+the current step and save; for the last three (the app is gone or giving up) a hard deadline
+(HONE_EXIT_GRACE_S, default 4 s) ends the process even if a step is slow, so it is gone within 5 s.
 """
 
 from __future__ import annotations
@@ -85,7 +85,13 @@ class Server:
                 return
 
     def _on_signal(self, signum, _frame) -> None:
-        self.request_stop(f"signal {signum}", hard_deadline=True)
+        # Ctrl-C in a terminal reaches the whole process group, sidecar included, while `hone train` stays
+        # alive: the first SIGINT is an ordinary stop (a save may take longer than the deadline); a second
+        # one, or SIGTERM (the app's escalation), arms the hard deadline.
+        if signum == signal.SIGINT and not self.stop_event.is_set():
+            self.request_stop("interrupted (SIGINT)", hard_deadline=False)
+        else:
+            self.request_stop(f"signal {signum}", hard_deadline=True)
 
     # -- main ------------------------------------------------------------------------------------
     def serve(self) -> int:
