@@ -53,29 +53,36 @@ class Server:
 
     # -- threads ---------------------------------------------------------------------------------
     def _read_commands(self) -> None:
-        for line in self.stdin:
-            line = line.strip()
-            if not line:
-                continue
-            try:
-                command = json.loads(line)
-                name = command.get("cmd") if isinstance(command, dict) else None
-            except json.JSONDecodeError:
-                command, name = None, None
-            if name == "ping":
-                self.emitter.emit("pong")
-            elif name == "stop":
-                self.request_stop("stop command", hard_deadline=False)
-            elif name == "start":
-                if self.started:
-                    self.emitter.log("warning", "Ignoring a second start command: this sidecar runs one training.")
-                else:
-                    self.started = True
-                    # Wrapped, so a start without a config reaches validation instead of meaning "exit".
-                    self.starts.put({"config": command.get("config")})
+        try:
+            # Bytes, decoded leniently: a garbled line must not kill the thread that notices the app leaving.
+            for raw in getattr(self.stdin, "buffer", self.stdin):
+                line = (raw.decode("utf-8", "replace") if isinstance(raw, bytes) else raw).strip()
+                if line:
+                    self._handle(line)
+        except Exception as e:  # noqa: BLE001 - treated like the app going away
+            print(f"hone_sidecar: reading stdin failed: {e!r}", file=sys.stderr, flush=True)
+        finally:
+            self.request_stop("stdin closed: the app has gone", hard_deadline=True)
+
+    def _handle(self, line: str) -> None:
+        try:
+            command = json.loads(line)
+        except json.JSONDecodeError:
+            command = None
+        name = command.get("cmd") if isinstance(command, dict) else None
+        if name == "ping":
+            self.emitter.emit("pong")
+        elif name == "stop":
+            self.request_stop("stop command", hard_deadline=False)
+        elif name == "start":
+            if self.started:
+                self.emitter.log("warning", "Ignoring a second start command: this sidecar runs one training.")
             else:
-                self.emitter.log("error", f"Unknown command line ignored: {line[:200]}")
-        self.request_stop("stdin closed: the app has gone", hard_deadline=True)
+                self.started = True
+                # Wrapped, so a start without a config reaches validation instead of meaning "exit".
+                self.starts.put({"config": command.get("config")})
+        else:
+            self.emitter.log("error", f"Unknown command line ignored: {line[:200]}")
 
     def _watch_parent(self) -> None:
         while True:
