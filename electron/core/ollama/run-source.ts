@@ -107,7 +107,8 @@ export function storeRunSource(ctx: CoreContext): RunAccess {
         const store = getRunStore(ctx);
         if (store.getRun(runId)) store.addExport(runId, record);
         const dir = folders.get(runId);
-        if (dir) appendFolderExport(dir, record);
+        // Only a run folder (it has summary.json) gets the history file: a bare model folder stays untouched.
+        if (dir && fs.existsSync(path.join(dir, 'summary.json'))) appendFolderExport(dir, record);
       },
     },
   };
