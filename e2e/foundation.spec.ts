@@ -148,13 +148,14 @@ test('with two NVIDIA GPUs (a stand-in nvidia-smi on PATH): the picker, a re-pla
     assert.equal(await p.getByTestId('gpu-option-1').isChecked(), true, 'the idle RTX 4090 is picked');
     assert.match(await p.getByTestId('gpu-name').innerText(), /NVIDIA GeForce RTX 4090/);
     assert.match(await p.getByTestId('hardware-notice-MULTI_GPU').innerText(), /2 NVIDIA GPUs/);
-    await p.getByTestId('gpu-option-0').check();
+    // click, not check(): the radio is controlled and turns on once the core confirms the choice
+    await p.getByTestId('gpu-option-0').click();
     await p.getByTestId('hardware-notice-VRAM_IN_USE').waitFor();
     assert.match(await p.getByTestId('hardware-notice-VRAM_IN_USE').innerText(), /in use by python3 \(pid 41234, 21204 MB\)/);
     assert.match(await p.getByTestId('vram-bar').innerText(), /2\.9 GB free of 24\.0 GB/);
     assert.match(await p.getByTestId('hardware-notice-MULTI_GPU').innerText(), /training on GPU 0, .*, as you chose\. GPU 1 has the most free VRAM/);
     await p.screenshot({ path: screenshotPath('foundation-4-two-gpus') });
-    await p.getByTestId('gpu-option-1').check();
+    await p.getByTestId('gpu-option-1').click();
     await p.waitForFunction(() => /RTX 4090/.test(document.querySelector('[data-testid="gpu-name"]')?.textContent ?? ''));
     await p.getByTestId('wizard-next').click();
     await p.waitForSelector('[data-testid="fit-badge-qwen2.5-7b-instruct"][data-fits="yes"]');
