@@ -5,24 +5,29 @@
 import type { Plan } from '../../shared/types/plan';
 import type { RunConfig } from '../../shared/types/runs';
 
-export interface SidecarRunConfig {
+/** The planner's fields travel under the same snake_case names the sidecar reads. */
+type PlanFields = Pick<
+  Plan,
+  | 'objective'
+  | 'method'
+  | 'load_in_4bit'
+  | 'max_seq_length'
+  | 'batch_size'
+  | 'grad_accum'
+  | 'lora_rank'
+  | 'lora_alpha'
+  | 'lora_dropout'
+  | 'target_modules'
+  | 'gradient_checkpointing'
+  | 'optimizer'
+  | 'learning_rate'
+>;
+
+export interface SidecarRunConfig extends PlanFields {
   model_path: string;
   dataset_path: string;
   eval_dataset_path: string | null;
   output_dir: string;
-  objective: 'sft' | 'dpo';
-  method: Plan['method'];
-  load_in_4bit: boolean;
-  max_seq_length: number;
-  batch_size: number;
-  grad_accum: number;
-  lora_rank: number;
-  lora_alpha: number;
-  lora_dropout: number;
-  target_modules: string[];
-  gradient_checkpointing: boolean;
-  optimizer: string;
-  learning_rate: number;
   max_steps: number | null;
   epochs: number | null;
   seed: number;
