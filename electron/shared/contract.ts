@@ -17,7 +17,9 @@ import type {
   ChatChunk,
   ChatMessage,
   ChatOptions,
+  ChatReply,
   ExportProgress,
+  OllamaModelDetails,
   OllamaModelInfo,
   OllamaStatus,
   SendToOllamaRequest,
@@ -82,8 +84,9 @@ export interface Requests {
   'runs.delete': { params: { runId: string }; result: { deleted: true } };
   'ollama.status': { params: void; result: OllamaStatus };
   'ollama.list': { params: void; result: OllamaModelInfo[] };
-  'ollama.send': { params: SendToOllamaRequest; result: { exportId: string; name: string; digest: string | null } };
-  'ollama.chat': { params: { requestId: string; model: string; messages: ChatMessage[]; options?: ChatOptions }; result: { content: string } };
+  'ollama.send': { params: SendToOllamaRequest; result: { exportId: string; name: string; digest: string | null; templateCheck: string } };
+  'ollama.chat': { params: { requestId: string; model: string; messages: ChatMessage[]; options?: ChatOptions }; result: ChatReply };
+  'ollama.show': { params: { model: string }; result: OllamaModelDetails };
   'ollama.chatStop': { params: { requestId: string }; result: { stopped: boolean } };
   'settings.get': { params: void; result: Settings };
   'settings.set': { params: Partial<Settings>; result: Settings };
@@ -140,6 +143,7 @@ export const REQUEST_CHANNELS = [
   'ollama.send',
   'ollama.chat',
   'ollama.chatStop',
+  'ollama.show',
   'settings.get',
   'settings.set',
   'models.download',

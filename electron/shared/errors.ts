@@ -38,6 +38,7 @@ export const ERROR_CODES = [
   'MODEL_EXISTS',
   'UNSUPPORTED_ARCH',
   'NOT_EXPORTABLE',
+  'TEMPLATE_MISMATCH',
   // model downloads
   'GATED_MODEL',
   'CANCELLED',

@@ -57,6 +57,8 @@ export interface CheckOptions {
   model: string;
   hf: HfTemplate;
   count: TokenCount | null;
+  /** The model's SYSTEM: Ollama puts it first when a conversation has no system message, so training must be compared with it there too. */
+  modelSystem?: string | null;
   probes?: ProbeConversation[];
   signal?: AbortSignal;
 }
@@ -68,8 +70,9 @@ export async function checkTemplate(opts: CheckOptions): Promise<TemplateCheck> 
   const methods = new Set<'text' | 'tokens'>();
   for (const probe of opts.probes ?? PROBE_CONVERSATIONS) {
     let expected: string;
+    const hfMessages = opts.modelSystem && probe.messages[0]?.role !== 'system' ? [{ role: 'system', content: opts.modelSystem }, ...probe.messages] : probe.messages;
     try {
-      expected = opts.hf.render(probe.messages, true);
+      expected = opts.hf.render(hfMessages, true);
     } catch (err) {
       probes.push({ name: probe.name, ok: true, skipped: true, detail: `the model's own template refuses it (${(err as Error).message})` });
       continue;
