@@ -20,7 +20,25 @@ const IMPORTABLE: Record<string, string> = {
   Gemma3ForConditionalGeneration: '0.6.0',
 };
 
-/** Base model families Ollama applies safetensors LoRA adapters to (convert.ConvertAdapter). */
+/** The GGUF architecture (Ollama's details.family) a Hugging Face architecture converts to. */
+const OLLAMA_FAMILY: Record<string, string> = {
+  LlamaForCausalLM: 'llama',
+  MistralForCausalLM: 'llama',
+  MixtralForCausalLM: 'llama',
+  GemmaForCausalLM: 'gemma',
+  Gemma2ForCausalLM: 'gemma2',
+  Gemma3ForCausalLM: 'gemma3',
+  Gemma3ForConditionalGeneration: 'gemma3',
+  Phi3ForCausalLM: 'phi3',
+  Qwen2ForCausalLM: 'qwen2',
+  Qwen3ForCausalLM: 'qwen3',
+};
+
+export function ollamaFamilyOf(architecture: string | null): string | null {
+  return architecture ? (OLLAMA_FAMILY[architecture] ?? null) : null;
+}
+
+/** Base model families Ollama applies safetensors LoRA adapters to (convert.ConvertAdapter, every release 0.5.5-0.33). */
 export const ADAPTER_BASE_FAMILIES = ['llama', 'gemma2'];
 
 /**

@@ -165,7 +165,9 @@ describe('send to Ollama (real server)', { skip }, () => {
     const demo = catalogue.models.find((m) => m.id === 'hone-tiny-demo')!;
     const withBase = { ...demo, id: 'tiny-with-base', ollamaBase: base };
     const missingBase = { ...demo, id: 'tiny-missing-base', ollamaBase: uniqueName('never-pulled') };
-    fs.writeFileSync(path.join(resources, 'models.json'), JSON.stringify({ ...catalogue, models: [withBase, missingBase] }));
+    // A Qwen2 base: Ollama applies adapters to llama and gemma2 bases only, so pulling it would not help.
+    const qwenBase = { ...demo, id: 'qwen-missing-base', architecture: 'Qwen2ForCausalLM', ollamaBase: uniqueName('qwen-never-pulled') };
+    fs.writeFileSync(path.join(resources, 'models.json'), JSON.stringify({ ...catalogue, models: [withBase, missingBase, qwenBase] }));
     const { ctx, handlers, events } = core(proxy.host, resources);
 
     await handlers['ollama.send']({ runId: makeRunFolder(tmp, tiny, { id: 'run-base' }), name: base, quantize: 'f16' });
@@ -186,6 +188,9 @@ describe('send to Ollama (real server)', { skip }, () => {
     const err = await rejectsWith(handlers['ollama.send']({ runId: 'run-adapter-2', name: uniqueName('lora2'), quantize: 'q8_0' }), 'UNSUPPORTED_ARCH');
     assert.match(err.message, /not in Ollama/);
     assert.match(err.hint ?? '', /ollama pull hone-test\/never-pulled/);
+    registerRun(ctx, adapterRun, { id: 'run-adapter-3', model: 'qwen-missing-base' });
+    const qwenErr = await rejectsWith(handlers['ollama.send']({ runId: 'run-adapter-3', name: uniqueName('lora3'), quantize: 'q8_0' }), 'UNSUPPORTED_ARCH');
+    assert.doesNotMatch(qwenErr.hint ?? '', /ollama pull/, 'no pull hint for a base Ollama cannot put adapters on');
   });
 
   it('a second send of the same files uploads no blob, and an existing name needs overwrite', async () => {
