@@ -190,27 +190,41 @@ class Run:
 
     def _merge(self, model_ref: str, adapter: Path, dtype16: Any) -> Path | None:
         """Plans the merge from the machine's free RAM, disk and VRAM (merge.py) and runs it, or keeps the
-        adapter alone and says why."""
+        adapter alone and says why. A GPU merge that runs out of memory after all is planned again without
+        the GPU."""
+        import shutil
+
         from . import merge
 
         cfg, em, tokenizer = self.cfg, self.emitter, self.loaded.tokenizer
         base = merge.inspect_base(Path(model_ref)) if Path(model_ref).is_dir() else None
-        if base is None:  # a hub id, or .bin weights: their size is not known before loading
-            plan = merge.MergePlan("cpu", "the base's size is not known before loading it")
-        else:
-            import shutil
 
-            plan = merge.plan_merge(base.bytes16, merge.ram_available(), shutil.disk_usage(cfg.out).free,
-                                    merge.gpu_free_bytes(), base.largest_file, merge.shardable(base, adapter))
-        self.notes["merge"] = plan.as_dict()
-        if plan.mode == "skip":
-            em.log("warning", f"Not merged: {plan.reason}.")
-            return None
-        where = "shard by shard" if plan.mode == "shards" else f"on the {plan.mode.upper()}"
-        em.log("info", f"Merging the adapter {where}: {plan.reason}.")
-        if plan.mode == "shards":
-            return outputs.save_merged_shards(Path(model_ref), adapter, tokenizer, cfg.out, dtype16, em)
-        return outputs.save_merged_lora(model_ref, adapter, tokenizer, cfg.out, dtype16, em, on_gpu=plan.mode == "gpu")
+        def plan_for(gpu_free: int | None) -> merge.MergePlan:
+            if base is None:  # a hub id, or .bin weights: their size is not known before loading
+                return merge.MergePlan("cpu", "the base's size is not known before loading it")
+            return merge.plan_merge(base.bytes16, merge.ram_available(), shutil.disk_usage(cfg.out).free, gpu_free,
+                                    base.largest_file, merge.shardable(base, adapter))
+
+        plan, retried = plan_for(merge.gpu_free_bytes()), False
+        while True:
+            self.notes["merge"] = {**plan.as_dict(), **({"after": "the GPU ran out of memory"} if retried else {})}
+            if plan.mode == "skip":
+                em.log("warning", f"Not merged: {plan.reason}.")
+                return None
+            where = "shard by shard" if plan.mode == "shards" else f"on the {plan.mode.upper()}"
+            em.log("info", f"Merging the adapter {where}: {plan.reason}.")
+            if plan.mode == "shards":
+                return outputs.save_merged_shards(Path(model_ref), adapter, tokenizer, cfg.out, dtype16, em)
+            try:
+                return outputs.save_merged_lora(model_ref, adapter, tokenizer, cfg.out, dtype16, em,
+                                                on_gpu=plan.mode == "gpu")
+            except Exception as e:  # noqa: BLE001 - only a GPU that turned out too small is retried
+                if plan.mode != "gpu" or not _is_oom(e):
+                    raise
+            em.log("warning", "The GPU ran out of memory while merging (another program may hold some of it); "
+                   "planning the merge again without it.")
+            self._free_training_memory()
+            plan, retried = plan_for(None), True
 
     def _release_model(self) -> None:
         """After the adapter is saved the trained model is not needed: drop every reference the trainer and
@@ -278,7 +292,8 @@ class Run:
         step = self.trainer.state.global_step if self.trainer is not None else 0
         self._free_training_memory()
         extra: dict[str, Any] = {}
-        if self.trainer is not None and self.cfg is not None and self.cfg.uses_peft and step > 0:
+        model = getattr(self.trainer, "model", None) if self.trainer is not None else None
+        if model is not None and self.cfg is not None and self.cfg.uses_peft and step > 0:
             try:
                 extra["adapter_path"] = str(outputs.save_adapter(self.trainer.model, self.loaded.tokenizer,
                                                                  self.cfg.out, self.emitter))
