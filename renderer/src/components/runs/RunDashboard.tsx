@@ -5,6 +5,7 @@ import { useWizard } from '../../stores/wizard';
 import { RunCharts } from './RunCharts';
 import { RunProgress } from './RunProgress';
 import { LogPanel } from './LogPanel';
+import { MemoryLine } from './MemoryLine';
 import { StatusBadge } from './StatusBadge';
 import { useRunData } from './useRunData';
 import './runs.css';
@@ -69,6 +70,7 @@ export function RunDashboard({ runId, children }: { runId: string; children?: Re
           </p>
         )}
         <RunProgress summary={summary} data={data} />
+        <MemoryLine runId={runId} summary={summary} data={data} />
         {error && (
           <div className="banner error" role="alert">
             {error.message}
