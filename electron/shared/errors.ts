@@ -40,6 +40,7 @@ export const ERROR_CODES = [
   'NOT_EXPORTABLE',
   // model downloads
   'GATED_MODEL',
+  'RATE_LIMITED',
   'CANCELLED',
 ] as const;
 
