@@ -126,7 +126,8 @@ export async function downloadRepo(req: DownloadRequest, deps: DownloadDeps = {}
     if (!req.update && target.kind === 'folder' && readMarker(target.dir)) return completeIn(target, req.repo)!;
     await store.begin();
     const calls: CallOptions = { retry, onWait: (ms, err) => send({ stage: 'Waiting', done: 0, total: null, unit: 'bytes', detail: waiting(ms, err) }) };
-    const files = await chooseFiles(req, deps, session, listing.files, listing.sha, store, calls);
+    const fresh = new Set<string>();
+    const files = await chooseFiles(req, deps, session, listing.files, listing.sha, store, calls, fresh);
     let total = 0;
     let have = 0;
     for (const f of files) {
@@ -135,7 +136,6 @@ export async function downloadRepo(req: DownloadRequest, deps: DownloadDeps = {}
     }
     await checkDisk(req, store.root, total - have, deps.freeBytes ?? statfsFree);
     const progress = new ByteProgress(total, have, send, deps.progressIntervalMs);
-    const fresh = new Set<string>();
     const jobs = new Map<string, HubFile>();
     for (const f of files) if (!(await store.done(f))) jobs.set(store.job(f).final, f);
     await pool([...jobs.values()], deps.concurrency ?? 4, req.signal, async (f, signal) => {
@@ -155,14 +155,14 @@ export async function downloadRepo(req: DownloadRequest, deps: DownloadDeps = {}
     });
     const dir = await store.finish(files, fresh);
     progress.flush('Downloaded');
-    return { repo: req.repo, path: dir, sizeBytes: total, files: files.length, revision: listing.sha, alreadyComplete: jobs.size === 0 };
+    return { repo: req.repo, path: dir, sizeBytes: total, files: files.length, revision: listing.sha, alreadyComplete: fresh.size === 0 };
   } finally {
     unlock();
   }
 }
 
 /** The shard index first (its weight_map decides the weights), then sizes and ETags the listing lacked. */
-async function chooseFiles(req: DownloadRequest, deps: DownloadDeps, session: HubSession, all: HubFile[], commit: string, store: Store, calls: CallOptions): Promise<HubFile[]> {
+async function chooseFiles(req: DownloadRequest, deps: DownloadDeps, session: HubSession, all: HubFile[], commit: string, store: Store, calls: CallOptions, fresh: Set<string>): Promise<HubFile[]> {
   const complete = async (f: HubFile) => {
     if (f.size !== null && (f.sha256 || f.gitOid || f.etag)) return;
     const h = await headFile(session, commit, f.name, calls);
@@ -175,6 +175,7 @@ async function chooseFiles(req: DownloadRequest, deps: DownloadDeps, session: Hu
     const index = all.find((f) => f.name === indexName)!;
     await complete(index);
     const job = store.job(index);
+    if (!(await store.done(index))) fresh.add(job.final);
     await fetchFile({ session, revision: commit, job, retry: calls.retry, onWait: calls.onWait, idleTimeoutMs: deps.idleTimeoutMs ?? 60_000, onBytes: () => undefined });
     weightMap = parseWeightMap(req.repo, indexName, await fsp.readFile(job.final, 'utf8'));
   }

@@ -86,7 +86,7 @@ export function hubFetch(env: NodeJS.ProcessEnv, settings: { hubProxy?: string |
   let dispatcher: Dispatcher | null = null;
   if (https || http || fromSettings) {
     // Explicit values only (never undici's own read of process.env), so a context's env is the whole truth.
-    dispatcher = new EnvHttpProxyAgent({ httpProxy: https || http ? http : fromSettings, httpsProxy: https || http ? https || http : fromSettings, noProxy });
+    dispatcher = withoutExperimentalWarning(() => new EnvHttpProxyAgent({ httpProxy: https || http ? http : fromSettings, httpsProxy: https || http ? https || http : fromSettings, noProxy }));
   }
   const viaSystem = new Map<string, Dispatcher>();
   const pick = async (url: string): Promise<Dispatcher | undefined> => {
@@ -104,6 +104,24 @@ export function hubFetch(env: NodeJS.ProcessEnv, settings: { hubProxy?: string |
     return undiciFetch(url, { ...(init as object), ...(d ? { dispatcher: d } : {}) } as Parameters<typeof undiciFetch>[1]);
   };
   return f as unknown as typeof fetch;
+}
+
+/**
+ * undici marks EnvHttpProxyAgent experimental with a process warning, which `hone download` would print to
+ * every user behind a proxy; that one warning is dropped, any other passes.
+ */
+function withoutExperimentalWarning<T>(make: () => T): T {
+  const emit = process.emitWarning;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const code = (rest[0] as { code?: string } | undefined)?.code;
+    if (code === 'UNDICI-EHPA') return;
+    (emit as (...a: unknown[]) => void).call(process, warning, ...rest);
+  }) as typeof process.emitWarning;
+  try {
+    return make();
+  } finally {
+    process.emitWarning = emit;
+  }
 }
 
 /** The first usable entry of a PAC answer: "PROXY h:p" / "HTTPS h:p" -> a URL; DIRECT or SOCKS -> null. */

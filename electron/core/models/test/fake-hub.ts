@@ -120,6 +120,12 @@ export class FakeHub {
     this.failNext(429, { times: opts.times, headers, scope: opts.scope });
   }
 
+  /** Disarms every fault a test armed and did not use up. */
+  clearFaults(): void {
+    this.faults.length = 0;
+    this.drops.clear();
+  }
+
   sent(repoFile: string): number {
     return this.bytesSent.get(repoFile) ?? 0;
   }
