@@ -1,42 +1,27 @@
 // Proxies, mirrors and the retry helper's reading of the Hub's headers. The proxy is a real local HTTP
-// proxy (CONNECT tunnels, as undici's ProxyAgent uses), so requests are proven to go through it or not.
+// proxy (test/connect-proxy.ts: CONNECT tunnels, as undici's ProxyAgent uses), so requests are proven to go through it or not.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { checkHubSettings, hubFetch, hubNetwork, parsePac } from './http';
 import { parseRateLimit, parseRetryAfter, rateLimitWait, withRetry } from './retry';
 import { RetryableError } from './hub-errors';
+import { startConnectProxy, type TestProxy } from './test/connect-proxy';
 import { FakeHub, sampleRepoFiles } from './test/fake-hub';
 
 let hub: FakeHub;
-let proxy: http.Server;
+let proxy: TestProxy;
 let proxyUrl = '';
-const tunnels: string[] = [];
+let tunnels: string[] = [];
 
 before(async () => {
   hub = await new FakeHub({ 'acme/tiny-chat': { files: sampleRepoFiles(1024) } }).start();
-  proxy = http.createServer((_req, res) => res.writeHead(405).end());
-  proxy.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
-    tunnels.push(req.url ?? '');
-    const [host, port] = (req.url ?? '').split(':');
-    const upstream = net.connect(Number(port), host, () => {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      upstream.write(head);
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    upstream.on('error', () => client.destroy());
-    client.on('error', () => upstream.destroy());
-  });
-  await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-  proxyUrl = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+  proxy = await startConnectProxy();
+  proxyUrl = proxy.url;
+  tunnels = proxy.tunnels;
 });
 after(async () => {
   await hub.close();
-  proxy.closeAllConnections();
-  await new Promise<void>((r) => proxy.close(() => r()));
+  await proxy.close();
 });
 
 const listing = (f: typeof fetch) => f(`${hub.url}/api/models/acme/tiny-chat/revision/main?blobs=true`).then((r) => r.json() as Promise<{ sha: string }>);
