@@ -48,17 +48,21 @@ export function HubSettings() {
   useEffect(() => {
     void refresh();
     void loadDownloads();
-    // Once on mount; both are stable.
+    if (!useSettings.getState().settings) void useSettings.getState().load();
+    // Once on mount; all are stable.
   }, []);
+  // The fields show what is saved (once settings arrive, and after each save).
+  useEffect(() => {
+    setEndpoint(settings?.hubEndpoint ?? '');
+    setProxy(settings?.hubProxy ?? '');
+    setFolder(settings?.modelsDir ?? '');
+  }, [settings?.hubEndpoint, settings?.hubProxy, settings?.modelsDir]);
 
   const submit = async () => {
     setSaved(false);
     try {
       const next = await bridge.invoke('settings.set', { hubEndpoint: endpoint.trim() || null, hubProxy: proxy.trim() || null, modelsDir: folder.trim() || null });
       useSettings.setState({ settings: next });
-      setEndpoint(next.hubEndpoint ?? '');
-      setProxy(next.hubProxy ?? '');
-      setFolder(next.modelsDir ?? '');
       setError(null);
       setSaved(true);
       await refresh();
