@@ -11,7 +11,7 @@ import { HoneError } from '../../shared/errors';
 import type { Progress } from '../../shared/types/progress';
 import { cacheStore, folderStore, readMarker, type Store } from './download-targets';
 import { fetchFile } from './fetch-file';
-import { checkRevision, findSnapshot, folderSize } from './hf-cache';
+import { checkRevision, COMMIT, findSnapshot, folderSize } from './hf-cache';
 import { isRepoId, repoDir } from './hub';
 import { headFile, listRepo, type CallOptions, type HubFile, type HubSession } from './hub-client';
 import { describeNetworkError, gatedError, RetryableError } from './hub-errors';
@@ -115,6 +115,10 @@ export async function downloadRepo(req: DownloadRequest, deps: DownloadDeps = {}
   const waiting = (ms: number, err: Error) => waitNote(ms, err, req.token !== null);
   send({ stage: 'Asking the Hub', done: 0, total: null, unit: 'bytes', detail: `${req.repo} at ${revision ?? 'main'}` });
   const listing = await listRepo(session, revision ?? 'main', { retry, onWait: (ms, err) => send({ stage: 'Waiting', done: 0, total: null, unit: 'bytes', detail: waiting(ms, err) }) });
+  // The commit names the snapshot folder: only a real commit id will do.
+  if (target.kind === 'cache' && !COMMIT.test(listing.sha)) {
+    throw new HoneError('INTERNAL', `The Hub's answer for ${req.repo} names no commit id ("${listing.sha.slice(0, 60)}").`, 'If you use a mirror (Settings: Hub endpoint, or HF_ENDPOINT), it may be incomplete: try huggingface.co.');
+  }
   // The listing of a gated repo is public; its files are not. Say so before fetching anything.
   if (listing.gated && !req.token) throw gatedError(errorContext(session), 401);
   if (target.kind === 'folder' && readMarker(target.dir)?.revision === listing.sha) return completeIn(target, req.repo)!;

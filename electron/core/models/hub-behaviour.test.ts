@@ -162,3 +162,33 @@ test('a repo with the same weights in four shapes: exactly the index\'s weight_m
   const fetched = hub.requests.filter((q) => q.path.includes('/resolve/')).map((q) => path.basename(q.path));
   for (const skipped of ['consolidated.safetensors', 'model.safetensors', 'model.fp16-00001-of-00002.safetensors', 'model.fp16.safetensors.index.json']) assert.ok(!fetched.includes(skipped), `${skipped} not fetched`);
 });
+
+test('a hostile mirror cannot write outside the cache: traversal names are dropped, a fake commit id is refused', async () => {
+  const http = await import('node:http');
+  let sha = '../../../escaped';
+  const siblings = [
+    { rfilename: '../evil.json', size: 2, blobId: 'a'.repeat(40) },
+    { rfilename: 'config.json', size: 2, blobId: 'b'.repeat(40) },
+    { rfilename: 'tokenizer.json', size: 2, blobId: '../../../../tmp/x' },
+    { rfilename: 'model.safetensors', size: 2, lfs: { sha256: 'c'.repeat(64), size: 2 } },
+  ];
+  const server = http.createServer((q, res) => {
+    if (q.url?.startsWith('/api/')) return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sha, siblings }));
+    res.writeHead(200).end('{}');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const endpoint = `http://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+  const r = req({ endpoint, repo: 'evil/model' });
+  try {
+    await assert.rejects(downloadRepo(r, fast), (e: Error & { code?: string }) => e.code === 'INTERNAL' && /names no commit id/.test(e.message));
+    sha = 'd'.repeat(40);
+    // Now the listing is usable, but the served bytes match no hash: refused, and nothing lands outside the cache.
+    await assert.rejects(downloadRepo(r, { ...fast, retries: 0 }));
+    const dir = (r.target as { dir: string }).dir;
+    assert.ok(!fs.existsSync(path.join(dir, '..', 'evil.json')) && !fs.existsSync(path.join(root, 'escaped')));
+    const blobs = fs.readdirSync(path.join(dir, 'models--evil--model', 'blobs'));
+    assert.ok(blobs.every((b) => /^[0-9a-f]{40,64}(\.hone\.incomplete)?$|^hone-[0-9a-f]{40}/.test(b)), blobs.join(' '));
+  } finally {
+    server.close();
+  }
+});

@@ -19,9 +19,19 @@ export interface HubFile {
   etag?: string | null;
 }
 
-/** The name of the file's blob in the HF cache: what huggingface_hub uses (the Hub's ETag = these hashes). */
+const HASH = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+/**
+ * The name of the file's blob in the HF cache: what huggingface_hub uses (the Hub's ETag = these hashes).
+ * Only a hash qualifies: a value from a server names a path on disk.
+ */
 export function blobName(f: HubFile): string | null {
-  return f.sha256 ?? f.gitOid ?? f.etag ?? null;
+  return [f.sha256, f.gitOid, f.etag].find((v): v is string => typeof v === 'string' && HASH.test(v)) ?? null;
+}
+
+/** A repo path that stays inside the folder it is written to: no "..", ".", empty or absolute parts, no backslashes. */
+export function safeRepoPath(name: string): boolean {
+  return !name.includes('\\') && !name.includes('\0') && name.split('/').every((part) => part !== '' && part !== '.' && part !== '..');
 }
 
 export interface RepoListing {
@@ -54,7 +64,8 @@ export function parseListing(repo: string, body: unknown): RepoListing {
   const files: HubFile[] = [];
   for (const s of b.siblings as ApiSibling[]) {
     const name = str(s.rfilename);
-    if (!name) continue;
+    // A mirror's listing names paths on this disk: anything that could climb out is left out.
+    if (!name || !safeRepoPath(name)) continue;
     files.push({
       name,
       size: num(s.lfs?.size) ?? num(s.size),
