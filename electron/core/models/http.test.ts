@@ -105,3 +105,16 @@ test('withRetry: backoff doubles up to its cap, progress resets the count, a lon
   const final = new Error('final');
   await assert.rejects(withRetry(async () => { throw new RetryableError('429', 3600, final as never); }, { retries: 5, baseDelayMs: 1, maxDelayMs: 1, maxServerWaitMs: 60_000 }), final);
 });
+
+test('a Hub that cannot be reached at all gives up after one more try, not after half a minute of backoff', async () => {
+  const { downloadRepo } = await import('./downloader');
+  const gone = await new FakeHub({}).start();
+  await gone.close();
+  const t0 = Date.now();
+  await assert.rejects(
+    downloadRepo({ repo: 'acme/tiny-chat', dataDir: '/nonexistent', endpoint: gone.url, token: null }, { fetch: hubFetch({}, {}) }),
+    { code: 'NO_NETWORK' },
+  );
+  const took = Date.now() - t0;
+  assert.ok(took >= 1000 && took < 5000, `gave up after ${took} ms`);
+});

@@ -50,9 +50,22 @@ export interface RetryPolicy {
   maxDelayMs: number;
   /** The longest wait a server may ask for; a longer one fails at once with its own message. */
   maxServerWaitMs: number;
+  /**
+   * Tries after a failure to connect at all (no DNS, refused, no route): one more, then the offline message
+   * (and the demo's PyPI fallback) come at once instead of after half a minute of backoff.
+   */
+  connectRetries?: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 1000, maxDelayMs: 8000, maxServerWaitMs: 5 * 60_000 };
+export const DEFAULT_RETRY: RetryPolicy = { retries: 5, baseDelayMs: 1000, maxDelayMs: 8000, maxServerWaitMs: 5 * 60_000, connectRetries: 1 };
+
+const CONNECT_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+/** A failure to reach the server at all, as opposed to one in the middle of an answer. */
+export function isConnectFailure(err: unknown): boolean {
+  const e = err as { code?: string; cause?: { code?: string } } | null;
+  return CONNECT_CODES.has(e?.cause?.code ?? '') || CONNECT_CODES.has(e?.code ?? '');
+}
 
 export interface RetryHooks {
   signal?: AbortSignal;
@@ -85,6 +98,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
  */
 export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
   let failures = 0;
+  let unreachable = 0;
   let delay = policy.baseDelayMs;
   for (let n = 0; ; n++) {
     try {
@@ -100,6 +114,7 @@ export async function withRetry<T>(attempt: (n: number) => Promise<T>, policy: R
       const asked = retryable?.waitSeconds;
       if (asked != null && asked * 1000 > policy.maxServerWaitMs) throw retryable!.final ?? err;
       if (++failures > policy.retries) throw retryable?.final ?? hooks.giveUp?.(err) ?? err;
+      if (isConnectFailure(err) && ++unreachable > (policy.connectRetries ?? policy.retries)) throw hooks.giveUp?.(err) ?? err;
       // A server-given wait, plus a little for clocks that round down (huggingface_hub adds 1 s).
       const ms = asked != null ? asked * 1000 + 250 : delay;
       delay = Math.min(policy.maxDelayMs, delay * 2);
