@@ -154,3 +154,13 @@ test('hub status: the endpoint and proxy in use and where each comes from; setti
   assert.equal(ctx.settings.get().hubProxy, null);
   await close();
 });
+
+test('a mirror set in Settings (no HF_ENDPOINT) is where downloads come from', async () => {
+  const { ctx, h, close } = testContext(hub, { env: { HF_ENDPOINT: '' } });
+  await createSettingsHandlers(ctx)['settings.set']({ hubEndpoint: hub.url });
+  assert.equal((await h['models.hubStatus']()).endpointFrom, 'settings');
+  hub.requests.length = 0;
+  await h['models.download']({ model: 'tiny-chat' });
+  assert.ok(hub.requests.some((q) => q.path.startsWith('/api/models/acme/tiny-chat/')));
+  await close();
+});

@@ -10,7 +10,7 @@ import type { UpdateCheck } from '../../shared/types/model-storage';
 import type { CoreContext } from '../context';
 import { COMMIT } from './hf-cache';
 import { fileUrl } from './hub';
-import { blobName, listRepo, type HubFile } from './hub-client';
+import { blobName, hubRetry, listRepo, type HubFile } from './hub-client';
 import { errorContext, hubRequest, responseError } from './http';
 import { findDownloaded, pinnedRevision } from './local';
 import { hubSessionFor, offlineMode } from './manager';
@@ -29,14 +29,21 @@ export async function checkUpdate(ctx: CoreContext, model: string, opts: { signa
   if (COMMIT.test(revision) || offlineMode(ctx.env)) return none;
   const s = await hubSessionFor(ctx, repo, { signal: opts.signal, fetch: opts.fetch });
   // One quick try: this runs in the background of the Model step, and offline it simply has no answer.
-  const listing = await listRepo(s, revision, { retry: { ...DEFAULT_RETRY, retries: 1, maxServerWaitMs: 0 } });
+  const quick = { retry: { ...DEFAULT_RETRY, retries: 1, maxServerWaitMs: 0 } };
+  const listing = await listRepo(s, revision, quick);
   if (listing.sha === local.revision) return { ...none, remoteCommit: listing.sha };
   const indexName = weightIndexName(listing.files);
   let weightMap: string[] | null = null;
   if (indexName) {
-    const res = await hubRequest(s, fileUrl(s.endpoint, repo, listing.sha, indexName));
-    if (!res.ok) throw responseError(res, errorContext(s, { file: indexName, revision: listing.sha }));
-    weightMap = parseWeightMap(repo, indexName, await res.text());
+    const text = await hubRetry(s, quick, async () => {
+      const res = await hubRequest(s, fileUrl(s.endpoint, repo, listing.sha, indexName));
+      if (!res.ok) {
+        await res.body?.cancel().catch(() => undefined);
+        throw responseError(res, errorContext(s, { file: indexName, revision: listing.sha }));
+      }
+      return res.text();
+    });
+    weightMap = parseWeightMap(repo, indexName, text);
   }
   const files = selectFiles(repo, listing.files, weightMap);
   const changed: HubFile[] = [];
