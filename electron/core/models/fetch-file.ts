@@ -56,7 +56,8 @@ type Expected = { kind: 'sha256' | 'git'; hex: string } | null;
 /** The hash the Hub published: sha256 for LFS files, the git blob id for small ones; an ETag is one of the two. */
 function expectedHash(f: HubFile): Expected {
   if (f.sha256) return { kind: 'sha256', hex: f.sha256 };
-  if (f.gitOid) return { kind: 'git', hex: f.gitOid };
+  // A git blob id hashes the size first: without a size there is nothing to check it against.
+  if (f.gitOid && f.size !== null) return { kind: 'git', hex: f.gitOid };
   if (f.etag && /^[0-9a-f]{64}$/.test(f.etag)) return { kind: 'sha256', hex: f.etag };
   if (f.etag && /^[0-9a-f]{40}$/.test(f.etag) && f.size !== null) return { kind: 'git', hex: f.etag };
   return null;
