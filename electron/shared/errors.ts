@@ -41,6 +41,7 @@ export const ERROR_CODES = [
   'TEMPLATE_MISMATCH',
   // model downloads
   'GATED_MODEL',
+  'RATE_LIMITED',
   'CANCELLED',
 ] as const;
 

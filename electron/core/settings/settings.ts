@@ -17,6 +17,9 @@ export class SettingsStore {
       ollamaHost: env.OLLAMA_HOST ?? DEFAULT_OLLAMA,
       theme: 'system',
       hfToken: null,
+      hubEndpoint: null,
+      hubProxy: null,
+      modelsDir: null,
       onboarded: false,
     };
     let saved: Partial<Settings> = {};
