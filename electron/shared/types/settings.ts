@@ -4,7 +4,6 @@ export interface Settings {
   pythonPath: string | null;
   ollamaHost: string;
   theme: 'light' | 'dark' | 'system';
-  hfToken?: string | null;
   /** Whether the welcome screen was completed. */
   onboarded: boolean;
 }
