@@ -30,7 +30,7 @@ async function readStdin(): Promise<string> {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help', 'token-stdin', 'save-token']);
+  const args = parseArgs(argv, { string: ['variant'], boolean: ['json', 'token-stdin', 'save-token'] });
   if (args.flags.help) {
     io.out(HELP);
     return EXIT.OK;
