@@ -61,6 +61,9 @@ async function sendFrame(frame: string | Buffer, binary = false): Promise<{ code
   const ws = await connect();
   ws.on('error', () => undefined); // our own side may see the close as an error for oversized frames
   return new Promise((resolve) => {
+    // A server that neither answers nor closes (how the old one behaved, just before dying) fails, not hangs.
+    const timer = setTimeout(() => resolve({ code: -1, reason: 'neither an answer nor a close within 10 s' }), 10_000);
+    ws.once('close', () => clearTimeout(timer));
     ws.once('message', (d) => {
       resolve({ answer: JSON.parse(String(d)) as WireServerMessage });
       ws.close();
@@ -166,10 +169,14 @@ test('every channel answers BAD_REQUEST to the corpus, on one connection that st
     const corpus = [...topLevelCorpus(), ...keyCorpus(REQUEST_PARAMS[channel])];
     for (const { what, params } of corpus) {
       const myId = ++id;
-      const answered = new Promise<void>((r) => waiting.set(myId, r));
+      const answered = new Promise<void>((r) => {
+        waiting.set(myId, r);
+        setTimeout(r, 10_000);
+      });
       ws.send(JSON.stringify({ id: myId, channel, params }));
       await answered;
-      const reply = replies.get(myId) as { ok: boolean; error?: { code: string; message: string } };
+      const reply = replies.get(myId) as { ok: boolean; error?: { code: string; message: string } } | undefined;
+      assert.ok(reply, `${channel} ${what}: no answer within 10 s`);
       assert.equal(reply.ok, false, `${channel} ${what} was accepted`);
       assert.equal(reply.error?.code, 'BAD_REQUEST', `${channel} ${what}: ${reply.error?.code} ${reply.error?.message}`);
       assert.match(reply.error!.message, new RegExp(`^(Bad request to ${channel.replace('.', '\\.')}: |Unknown request)`));
