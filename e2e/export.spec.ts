@@ -3,6 +3,7 @@
 // the run, sends it to Ollama watching the progress bar, and chats with it (alone, then side by side, then
 // stopping a long reply).
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,8 +94,13 @@ describe('Export: send a finished run to Ollama and chat with it', { skip }, () 
       } while (!['completed', 'failed', 'stopped', 'interrupted'].includes(detail.status) && Date.now() < deadline);
       assert.equal(detail.status, 'completed', `the tiny run finished: ${JSON.stringify(detail.error)}`);
       assert.ok(fs.existsSync(path.join(detail.outputDir, 'merged', 'config.json')), 'the run was merged');
-      // The base model, so the chat can put the fine-tune side by side with it.
-      await client.invoke('ollama.send', { runId: tiny, name: baseName, quantize: 'f16', overwrite: true });
+      // The base model, so the chat can put the fine-tune side by side with it. A model folder is sent with
+      // the CLI: the app's API takes run ids only.
+      execFileSync(process.execPath, ['electron/cli/bin.mjs', 'send-to-ollama', tiny, '--name', baseName, '--quantize', 'f16', '--overwrite'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, OLLAMA_HOST: ollamaHost, HONE_DATA_DIR: dataDir },
+        stdio: 'pipe',
+      });
     } finally {
       client.close();
     }

@@ -2,7 +2,6 @@
  * The composition root: builds a CoreContext and merges every domain's request handlers into one
  * RequestHandlers object. Both transports (Electron IPC, headless WebSocket) and the CLI use it.
  */
-import fs from 'node:fs';
 import type { AppInfo, RequestHandlers } from '../shared/contract';
 import { EventBus } from './events';
 import { appPaths, type AppPaths } from './paths';
@@ -17,6 +16,7 @@ import { createOllamaHandlers } from './ollama/handlers';
 import { createModelHandlers } from './models/handlers';
 import type { SecretStore } from './models/secrets';
 import { APP_VERSION } from './version';
+import { ensurePrivateDir, restrictUmask } from './private';
 
 export interface Core {
   ctx: CoreContext;
@@ -38,7 +38,8 @@ export interface CoreOptions {
 export function createContext(opts: CoreOptions): { ctx: CoreContext; close: () => Promise<void> } {
   const env = opts.env ?? process.env;
   const paths = appPaths(opts.paths);
-  fs.mkdirSync(paths.dataDir, { recursive: true });
+  restrictUmask();
+  ensurePrivateDir(paths.dataDir);
   const closers: (() => Promise<void> | void)[] = [];
   const ctx: CoreContext = {
     paths,

@@ -8,7 +8,11 @@ import { createCore } from '../core/app';
 import { registerIpc } from './ipc';
 import { createSafeStorageSecrets } from './secrets';
 import { systemProxyResolver } from './system-proxy';
+import { appUrlOf } from './security';
 import { createMainWindow } from './window';
+
+// Every renderer sandboxed, whatever a future window forgets to set.
+app.enableSandbox();
 
 const gotLock = app.requestSingleInstanceLock();
 if (!gotLock) app.quit();
@@ -42,13 +46,12 @@ core.bus.on('runs.event', (e) => {
   }
 });
 
+// dist/electron/main.cjs -> dist/renderer/index.html, inside the asar when packaged.
+const indexHtml = path.join(__dirname, '..', 'renderer', 'index.html');
+
 app.whenReady().then(() => {
-  registerIpc(core, ipcMain, () => win?.webContents ?? null);
-  win = createMainWindow({
-    preload: path.join(__dirname, 'preload.cjs'),
-    // dist/electron/main.cjs -> dist/renderer/index.html, inside the asar when packaged.
-    indexHtml: path.join(__dirname, '..', 'renderer', 'index.html'),
-  });
+  registerIpc(core, ipcMain, () => win?.webContents ?? null, appUrlOf(indexHtml));
+  win = createMainWindow({ preload: path.join(__dirname, 'preload.cjs'), indexHtml });
   app.on('second-instance', () => win?.focus());
 });
 

@@ -7,28 +7,22 @@
  * Pure types and constants: the renderer imports this file, so it must never import Node.
  */
 import type { ErrorInfo } from './errors';
+import type { ParamsChannel, ParamsOf } from './params';
 import type { Hardware } from './types/hardware';
 import type { ModelSpec } from './types/model';
-import type { Plan, PlanOverrides } from './types/plan';
-import type { ColumnMapping, DatasetFormat, DatasetReport, DatasetStats, ImportedDataset, RenderedRow } from './types/dataset';
+import type { Plan } from './types/plan';
+import type { DatasetReport, ImportedDataset, RenderedRow } from './types/dataset';
 import type { RuntimeProgress, RuntimeStatus } from './types/runtime';
-import type { MetricPoint, RunConfig, RunDetail, RunEvent, RunSummary } from './types/runs';
-import type {
-  ChatChunk,
-  ChatMessage,
-  ChatOptions,
-  ChatReply,
-  ExportProgress,
-  OllamaModelDetails,
-  OllamaModelInfo,
-  OllamaStatus,
-  SendToOllamaRequest,
-} from './types/ollama';
+import type { MetricPoint, RunDetail, RunEvent, RunSummary } from './types/runs';
+import type { ChatChunk, ChatReply, ExportProgress, OllamaModelDetails, OllamaModelInfo, OllamaStatus } from './types/ollama';
 import type { Settings } from './types/settings';
 import type { Progress } from './types/progress';
 import type { HubStatus, LocalModelInfo, ModelStorage, TokenStatus, UpdateCheck } from './types/model-storage';
 
 export type { ErrorInfo };
+
+/** A channel's params, inferred from its schema in params.ts. */
+type P<C extends ParamsChannel> = ParamsOf<C>;
 
 export interface AppInfo {
   version: string;
@@ -37,77 +31,63 @@ export interface AppInfo {
   platform: string;
 }
 
-/** Every request: channel -> { params, result }. */
+/**
+ * Every request: channel -> { params, result }. The params type of each channel is inferred from its zod
+ * schema in params.ts, which the dispatcher checks every request against at runtime.
+ *
+ * To add a channel (in this order; the type-check fails until all are done):
+ *   1. params.ts: its schema in REQUEST_PARAMS (strict objects, bounded strings, RunId for runs);
+ *   2. here: `'domain.verb': { params: P<'domain.verb'>; result: ... }`;
+ *   3. REQUEST_CHANNELS below; 4. its handler in electron/core/<domain>/handlers.ts (it gets checked params).
+ */
 export interface Requests {
-  'app.info': { params: void; result: AppInfo };
-  'hardware.get': { params: { refresh?: boolean } | void; result: Hardware };
-  'hardware.selectGpu': { params: { index: number }; result: Hardware };
-  'catalog.list': { params: void; result: ModelSpec[] };
-  'catalog.inspectFolder': { params: { path: string }; result: ModelSpec };
-  'plan.compute': {
-    params: { model: string; overrides?: PlanOverrides; datasetStats?: Pick<DatasetStats, 'rows' | 'meanTokens' | 'p95Tokens' | 'maxTokens'> | null };
-    result: Plan;
-  };
-  'runtime.status': { params: void; result: RuntimeStatus };
-  'runtime.install': { params: { force?: boolean } | void; result: RuntimeStatus };
-  'datasets.samples': { params: void; result: { name: string; path: string; objective: 'sft' | 'dpo'; rows: number }[] };
-  'datasets.inspect': {
-    params: { path: string; format?: DatasetFormat; mapping?: ColumnMapping; model?: string; maxSeqLength?: number };
-    result: DatasetReport;
-  };
-  'datasets.render': {
-    params: { path: string; format?: DatasetFormat; mapping?: ColumnMapping; model: string; rows?: number };
-    result: RenderedRow[];
-  };
-  'datasets.import': {
-    params: {
-      path: string;
-      format?: DatasetFormat;
-      mapping?: ColumnMapping;
-      model?: string;
-      maxSeqLength?: number;
-      badRows: 'skip' | 'stop';
-      evalPercent?: number;
-      evalPath?: string | null;
-      seed?: number;
-    };
-    result: ImportedDataset;
-  };
-  'runs.start': { params: { config: RunConfig }; result: RunSummary };
-  'runs.stop': { params: { runId: string }; result: RunSummary };
-  'runs.resume': { params: { runId: string }; result: RunSummary };
-  'runs.list': { params: void; result: RunSummary[] };
-  'runs.get': { params: { runId: string }; result: RunDetail };
-  'runs.metrics': { params: { runId: string; names?: string[] }; result: MetricPoint[] };
+  'app.info': { params: P<'app.info'>; result: AppInfo };
+  'hardware.get': { params: P<'hardware.get'>; result: Hardware };
+  'hardware.selectGpu': { params: P<'hardware.selectGpu'>; result: Hardware };
+  'catalog.list': { params: P<'catalog.list'>; result: ModelSpec[] };
+  'catalog.inspectFolder': { params: P<'catalog.inspectFolder'>; result: ModelSpec };
+  'plan.compute': { params: P<'plan.compute'>; result: Plan };
+  'runtime.status': { params: P<'runtime.status'>; result: RuntimeStatus };
+  'runtime.install': { params: P<'runtime.install'>; result: RuntimeStatus };
+  'datasets.samples': { params: P<'datasets.samples'>; result: { name: string; path: string; objective: 'sft' | 'dpo'; rows: number }[] };
+  'datasets.inspect': { params: P<'datasets.inspect'>; result: DatasetReport };
+  'datasets.render': { params: P<'datasets.render'>; result: RenderedRow[] };
+  'datasets.import': { params: P<'datasets.import'>; result: ImportedDataset };
+  'runs.start': { params: P<'runs.start'>; result: RunSummary };
+  'runs.stop': { params: P<'runs.stop'>; result: RunSummary };
+  'runs.resume': { params: P<'runs.resume'>; result: RunSummary };
+  'runs.list': { params: P<'runs.list'>; result: RunSummary[] };
+  'runs.get': { params: P<'runs.get'>; result: RunDetail };
+  'runs.metrics': { params: P<'runs.metrics'>; result: MetricPoint[] };
   /** Replay: every stored event with seq > afterSeq, in order. */
-  'runs.events': { params: { runId: string; afterSeq: number; limit?: number }; result: RunEvent[] };
-  'runs.logs': { params: { runId: string; limit?: number }; result: string[] };
-  'runs.delete': { params: { runId: string }; result: { deleted: true } };
-  'ollama.status': { params: void; result: OllamaStatus };
-  'ollama.list': { params: void; result: OllamaModelInfo[] };
-  'ollama.send': { params: SendToOllamaRequest; result: { exportId: string; name: string; digest: string | null; templateCheck: string } };
-  'ollama.chat': { params: { requestId: string; model: string; messages: ChatMessage[]; options?: ChatOptions }; result: ChatReply };
-  'ollama.show': { params: { model: string }; result: OllamaModelDetails };
-  'ollama.chatStop': { params: { requestId: string }; result: { stopped: boolean } };
-  'settings.get': { params: void; result: Settings };
-  'settings.set': { params: Partial<Settings>; result: Settings };
+  'runs.events': { params: P<'runs.events'>; result: RunEvent[] };
+  'runs.logs': { params: P<'runs.logs'>; result: string[] };
+  'runs.delete': { params: P<'runs.delete'>; result: { deleted: true } };
+  'ollama.status': { params: P<'ollama.status'>; result: OllamaStatus };
+  'ollama.list': { params: P<'ollama.list'>; result: OllamaModelInfo[] };
+  'ollama.send': { params: P<'ollama.send'>; result: { exportId: string; name: string; digest: string | null; templateCheck: string } };
+  'ollama.chat': { params: P<'ollama.chat'>; result: ChatReply };
+  'ollama.show': { params: P<'ollama.show'>; result: OllamaModelDetails };
+  'ollama.chatStop': { params: P<'ollama.chatStop'>; result: { stopped: boolean } };
+  'settings.get': { params: P<'settings.get'>; result: Settings };
+  'settings.set': { params: P<'settings.set'>; result: Settings };
   /**
    * model: a catalogue id, a Hub repo id (owner/name) or a local folder; resolves once the files are on disk.
    * revision: a branch, tag or commit (it becomes the one the repo is used at; absent: the one in use, main).
    * update: fetch the revision's current commit though a complete copy is here.
    */
-  'models.download': { params: { model: string; revision?: string | null; update?: boolean }; result: { path: string } };
-  'models.cancelDownload': { params: { model: string }; result: { cancelled: boolean } };
-  'models.local': { params: void; result: LocalModelInfo[] };
+  'models.download': { params: P<'models.download'>; result: { path: string } };
+  'models.cancelDownload': { params: P<'models.cancelDownload'>; result: { cancelled: boolean } };
+  'models.local': { params: P<'models.local'>; result: LocalModelInfo[] };
   /** The Hugging Face token never comes back to the renderer: only whether one is in use, and from where. */
-  'models.setToken': { params: { token: string | null }; result: TokenStatus };
-  'models.tokenStatus': { params: void; result: TokenStatus };
+  'models.setToken': { params: P<'models.setToken'>; result: TokenStatus };
+  'models.tokenStatus': { params: P<'models.tokenStatus'>; result: TokenStatus };
   /** A finished download against the Hub's current commit of its revision (fails offline: NO_NETWORK). */
-  'models.checkUpdate': { params: { model: string }; result: UpdateCheck };
+  'models.checkUpdate': { params: P<'models.checkUpdate'>; result: UpdateCheck };
   /** Where models live and how much room they take. */
-  'models.storage': { params: void; result: ModelStorage };
+  'models.storage': { params: P<'models.storage'>; result: ModelStorage };
   /** The Hub endpoint, proxy and token source in use. */
-  'models.hubStatus': { params: void; result: HubStatus };
+  'models.hubStatus': { params: P<'models.hubStatus'>; result: HubStatus };
 }
 
 /** Every event pushed from core to renderer: channel -> payload. */
@@ -179,7 +159,9 @@ export const EVENT_CHANNELS = [
 ] as const satisfies readonly EventChannel[];
 
 /** The core implements one async function per request. */
-export type RequestHandlers = { [C in RequestChannel]: (params: Params<C>) => Promise<Result<C>> };
+export type RequestHandlers = {
+  [C in RequestChannel]: undefined extends Params<C> ? (params?: Params<C>) => Promise<Result<C>> : (params: Params<C>) => Promise<Result<C>>;
+};
 
 export type Unsubscribe = () => void;
 
@@ -188,12 +170,12 @@ export type Unsubscribe = () => void;
  * (the preload) or the WebSocket client in headless mode.
  */
 export interface Bridge {
-  invoke<C extends RequestChannel>(channel: C, ...params: Params<C> extends void ? [] | [Params<C>] : [Params<C>]): Promise<Result<C>>;
+  invoke<C extends RequestChannel>(channel: C, ...params: undefined extends Params<C> ? [] | [Params<C>] : [Params<C>]): Promise<Result<C>>;
   on<E extends EventChannel>(channel: E, listener: (payload: Events[E]) => void): Unsubscribe;
 }
 
 /** Wire messages of the headless WebSocket transport. */
-export type WireClientMessage = { id: number; channel: RequestChannel; params?: unknown } | { type: 'ready' };
+export type WireClientMessage = { id: number; channel: RequestChannel; params?: unknown } | { type: 'ready' } | { type: 'auth'; token: string };
 export type WireServerMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: ErrorInfo }

@@ -42,7 +42,7 @@ async function readStdin(): Promise<string> {
 const short = (sha: string) => sha.slice(0, 7);
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help', 'token-stdin', 'save-token', 'update']);
+  const args = parseArgs(argv, { string: ['variant', 'revision'], boolean: ['json', 'token-stdin', 'save-token', 'update'] });
   if (args.flags.help) {
     io.out(HELP);
     return EXIT.OK;

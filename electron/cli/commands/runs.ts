@@ -65,7 +65,7 @@ export function formatDetail(r: RunDetail, lossPoints: MetricPoint[], logs: stri
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv);
+  const args = parseArgs(argv, { boolean: ['json'] });
   const [sub, id, ...extra] = args.positional;
   if (args.flags.help) {
     io.out(HELP);

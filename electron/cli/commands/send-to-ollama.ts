@@ -27,7 +27,7 @@ Options:
 Environment: OLLAMA_HOST (default 127.0.0.1:11434), HONE_DATA_DIR (the data folder).`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help', 'overwrite']);
+  const args = parseArgs(argv, { string: ['name', 'quantize', 'system'], boolean: ['json', 'overwrite'] });
   if (args.flags.help) {
     io.out(HELP);
     return EXIT.OK;

@@ -2,7 +2,7 @@
  * `hone train --model <id|folder> --data <file> ...`: a whole training run in the terminal. Ctrl-C asks the
  * sidecar to finish its step and save (a second Ctrl-C kills it); the run folder is printed at the end.
  */
-import { numberFlag, parseArgs, stringFlag, UsageError } from '../args';
+import { noPositionals, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import { EXIT, type CliIO } from '../io';
 import { trainHeadless } from '../../core/sidecar/headless-train';
 import type { SidecarProcess } from '../../core/sidecar/process';
@@ -59,11 +59,15 @@ function describe(e: SidecarEvent): string | null {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help', 'merge', 'resume', 'skip-bad-rows']);
+  const args = parseArgs(argv, {
+    string: ['model', 'data', 'eval-data', 'method', 'max-steps', 'epochs', 'lr', 'seed', 'out'],
+    boolean: ['json', 'merge', 'resume', 'skip-bad-rows'],
+  });
   if (args.flags.help) {
     io.out(HELP);
     return 0;
   }
+  noPositionals(args, 'train');
   const model = stringFlag(args, 'model');
   const data = stringFlag(args, 'data');
   if (!model || !data) throw new UsageError('--model and --data are required (see hone train --help)');

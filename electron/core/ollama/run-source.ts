@@ -94,14 +94,18 @@ function isDir(p: string): boolean {
   }
 }
 
-/** Runs from the store by id or by folder, else from the folder alone. */
-export function storeRunSource(ctx: CoreContext): RunAccess {
+/**
+ * Runs from the store by id or by folder, else from the folder alone. With `folders: false` (what the
+ * renderer gets through ollama.send) only a database id is looked up: a path is never resolved, so a page
+ * cannot point the export at a folder of its choosing.
+ */
+export function storeRunSource(ctx: CoreContext, opts: { folders: boolean } = { folders: true }): RunAccess {
   const folders = new Map<string, string>();
   return {
     runs: {
       async get(ref) {
         const store = getRunStore(ctx);
-        const byDir = isDir(ref) ? path.resolve(ref) : null;
+        const byDir = opts.folders && isDir(ref) ? path.resolve(ref) : null;
         const known = store.getRun(ref) ?? (byDir ? (store.listRuns().find((r) => path.resolve(r.outputDir) === byDir) ?? null) : null);
         if (known) {
           folders.set(known.id, known.outputDir);
@@ -125,4 +129,7 @@ export function storeRunSource(ctx: CoreContext): RunAccess {
   };
 }
 
-export const getRunAccess = perContext(storeRunSource);
+/** The CLI's: a run id or a run folder. */
+export const getRunAccess = perContext((ctx) => storeRunSource(ctx));
+/** The renderer's: database ids only. */
+export const getRunAccessByIdOnly = perContext((ctx) => storeRunSource(ctx, { folders: false }));

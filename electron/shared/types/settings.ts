@@ -4,7 +4,6 @@ export interface Settings {
   pythonPath: string | null;
   ollamaHost: string;
   theme: 'light' | 'dark' | 'system';
-  hfToken?: string | null;
   /** A Hub mirror such as https://hf-mirror.com; null: HF_ENDPOINT, else huggingface.co. HF_ENDPOINT wins. */
   hubEndpoint?: string | null;
   /** An HTTP(S) proxy for the Hub; null: HTTPS_PROXY/HTTP_PROXY (which win), else the system's proxy. */

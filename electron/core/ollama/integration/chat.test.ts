@@ -34,7 +34,7 @@ describe('chat through the core (real Ollama)', { skip }, () => {
     const c = createContext({ mode: 'headless', paths: { dataDir: tmp }, env: { OLLAMA_HOST: host } });
     close = c.close;
     c.ctx.bus.on('ollama.chat', (chunk) => chunks.push(chunk));
-    handlers = createOllamaHandlers(c.ctx);
+    handlers = createOllamaHandlers(c.ctx, { runFolders: true });
     await handlers['ollama.send']({ runId: sharedTinyModel(), name: model, quantize: 'f16', overwrite: true });
   });
 

@@ -70,7 +70,7 @@ describe('send to Ollama (real server)', { skip }, () => {
     cleanups.push(close);
     const events: ExportProgress[] = [];
     ctx.bus.on('ollama.progress', (e) => events.push(e));
-    return { ctx, handlers: createOllamaHandlers(ctx), events };
+    return { ctx, handlers: createOllamaHandlers(ctx, { runFolders: true }), events };
   }
 
   const uniqueName = (base: string) => `hone-test/${base}-${process.pid}-${Date.now().toString(36)}`;
