@@ -15,6 +15,7 @@ import { createRuntimeHandlers } from './runtime/handlers';
 import { createRunHandlers } from './runs/handlers';
 import { createOllamaHandlers } from './ollama/handlers';
 import { createModelHandlers } from './models/handlers';
+import { createEvalHandlers } from './eval/handlers';
 import type { SecretStore } from './models/secrets';
 import { APP_VERSION } from './version';
 
@@ -76,6 +77,7 @@ export function createCore(opts: CoreOptions): Core {
     ...createRunHandlers(ctx),
     ...createOllamaHandlers(ctx),
     ...createModelHandlers(ctx),
+    ...createEvalHandlers(ctx),
   };
   return {
     ctx,

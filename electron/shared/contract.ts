@@ -23,6 +23,7 @@ import type {
   SendToOllamaRequest,
 } from './types/ollama';
 import type { Settings } from './types/settings';
+import type { EvalProgress, EvalRecord } from './types/eval';
 import type { Progress } from './types/progress';
 
 export type { ErrorInfo };
@@ -94,6 +95,25 @@ export interface Requests {
   /** The Hugging Face token never comes back to the renderer: only whether one is set. */
   'models.setToken': { params: { token: string | null }; result: { hasToken: boolean } };
   'models.tokenStatus': { params: void; result: { hasToken: boolean; storage: 'safeStorage' | 'file' } };
+  /**
+   * Evaluates base vs tuned on held-out rows; resolves once it has started (the record, status 'running'),
+   * then 'eval.progress' follows it. runId: a run id or a run folder. data: a file of held-out rows (any
+   * format the dataset step reads) instead of the run's eval split. limit: rows (default 50; 20 on a CPU).
+   * maxNewTokens: longest reply (default from the references' length).
+   */
+  'eval.start': { params: { runId: string; data?: string | null; limit?: number; maxNewTokens?: number }; result: EvalRecord };
+  /** Stops the run's evaluation after the reply in progress; the rows finished so far are kept. */
+  'eval.stop': { params: { runId: string }; result: { stopped: boolean } };
+  /** The run's newest evaluation (running or ended), or null when it has none. */
+  'eval.get': { params: { runId: string }; result: EvalRecord | null };
+  /**
+   * The newest report's rows through Ollama, base and tuned: speed and scores as served, and a flag when the
+   * tuned model scores lower there than in the sidecar. tunedModel: default the run's newest export.
+   * baseModel: default the catalogue's Ollama model, else one created from the base folder. Resolves at the end.
+   */
+  'eval.ollama': { params: { runId: string; tunedModel?: string; baseModel?: string }; result: EvalRecord };
+  /** The newest report as a self-contained file, costs from Settings.evalCost. */
+  'eval.export': { params: { runId: string; format: 'html' | 'markdown' }; result: { filename: string; mime: string; content: string } };
 }
 
 /** Every event pushed from core to renderer: channel -> payload. */
@@ -106,6 +126,7 @@ export interface Events {
   'ollama.chat': ChatChunk;
   'hardware.changed': Hardware;
   'models.progress': Progress & { model: string };
+  'eval.progress': EvalProgress;
 }
 
 export type RequestChannel = keyof Requests;
@@ -147,6 +168,11 @@ export const REQUEST_CHANNELS = [
   'models.local',
   'models.setToken',
   'models.tokenStatus',
+  'eval.start',
+  'eval.stop',
+  'eval.get',
+  'eval.ollama',
+  'eval.export',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -158,6 +184,7 @@ export const EVENT_CHANNELS = [
   'ollama.chat',
   'hardware.changed',
   'models.progress',
+  'eval.progress',
 ] as const satisfies readonly EventChannel[];
 
 /** The core implements one async function per request. */

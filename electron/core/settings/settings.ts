@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_COSTS } from '../../shared/eval-cost';
 import type { Settings } from '../../shared/types/settings';
 
 const DEFAULT_OLLAMA = '127.0.0.1:11434';
@@ -18,6 +19,8 @@ export class SettingsStore {
       theme: 'system',
       hfToken: null,
       onboarded: false,
+      evalAfterTraining: true,
+      evalCost: { ...DEFAULT_COSTS },
     };
     let saved: Partial<Settings> = {};
     try {
