@@ -101,7 +101,7 @@ export async function runOllamaLeg(o: OllamaLegOptions): Promise<OllamaEval> {
   o.onProgress?.({ stage: 'ollama_base_model', done: 0, total: null, unit: 'step' });
   const base = o.baseModel
     ? { name: o.baseModel, source: 'given' as const }
-    : await ensureBaseInOllama(o.ctx, conn, target, newest && newest.name === tuned ? newest : null, (p) => o.onProgress?.({ stage: `ollama_base_model: ${p.stage}`, done: p.done, total: p.total, unit: p.unit }));
+    : await ensureBaseInOllama(o.ctx, conn, target, newest, (p) => o.onProgress?.({ stage: `ollama_base_model: ${p.stage}`, done: p.done, total: p.total, unit: p.unit }));
   if (o.baseModel && !known(o.baseModel)) throw new HoneError('MODEL_NOT_FOUND', `Ollama has no model named ${o.baseModel}.`, 'Name a model that `ollama list` shows.');
 
   const baseAnswers = await answerAll(conn, base.name, report, o, 'ollama_base');
