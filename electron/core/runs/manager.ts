@@ -153,18 +153,17 @@ export class RunManager {
       stopTimeoutMs: this.opts.stopTimeoutMs,
     });
     this.resumeFrom.delete(runId);
-    // The evaluation after training holds the queue too: the next run would compete for the same GPU.
-    const done = session
-      .run()
-      .then(async (status) => {
-        if (status !== 'completed' || this.closing || !this.active) return;
-        this.active.evaluating = true;
-        await evaluateAfterTraining(this.ctx, runId);
-      })
-      .finally(() => {
-        this.active = null;
-        this.pump();
-      });
+    const release = () => {
+      this.active = null;
+      this.pump();
+    };
+    // The evaluation after training holds the queue too: the next run would compete for the same GPU. A run
+    // that did not complete releases it at once (session.run() never rejects, nor does the evaluation).
+    const done = session.run().then((status) => {
+      if (status !== 'completed' || this.closing || !this.active) return release();
+      this.active.evaluating = true;
+      return evaluateAfterTraining(this.ctx, runId).finally(release);
+    });
     this.active = { session, done, evaluating: false };
     this.announceQueue();
   }
