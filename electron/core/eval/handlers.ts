@@ -3,6 +3,7 @@ import { HoneError } from '../../shared/errors';
 import type { RequestHandlers } from '../../shared/contract';
 import type { CostSettings, EvalRecord, EvalReport } from '../../shared/types/eval';
 import type { CoreContext } from '../context';
+import { getRunManager } from '../runs/service';
 import { requireRunId } from '../runs/validate';
 import { getRunStore } from '../store';
 import { reportHtml, type ReportMeta } from './report-html';
@@ -41,6 +42,9 @@ export function createEvalHandlers(ctx: CoreContext): Pick<RequestHandlers, Eval
   return {
     'eval.start': async (p) => {
       const runId = requireRunId(p);
+      // Both would want the same GPU; the evaluation after training already waits its turn in the queue.
+      const training = getRunManager(ctx).trainingRunId();
+      if (training) throw new HoneError('RUN_BUSY', `Run ${training} is training on this machine right now.`, 'Evaluate when it has finished.');
       return service().start(runId, { data: optionalString(p.data, 'data') ?? null, limit: p.limit, maxNewTokens: p.maxNewTokens, trigger: 'manual' });
     },
     'eval.stop': async (p) => ({ stopped: service().stop(requireRunId(p)) }),

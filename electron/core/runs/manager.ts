@@ -119,6 +119,11 @@ export class RunManager {
     }
   }
 
+  /** The run training right now (not one evaluating after its training), if any. */
+  trainingRunId(): string | null {
+    return this.active && !this.active.evaluating ? this.active.session.runId : null;
+  }
+
   private isBusy(runId: string): boolean {
     return this.queue.includes(runId) || this.active?.session.runId === runId;
   }

@@ -91,6 +91,17 @@ test('an evaluation stops after the reply in progress and keeps the rows both mo
   assert.equal(rec.report!.examples.length, rec.report!.n);
 });
 
+test('while another run trains, an evaluation from the app waits for the GPU instead of competing for it', { timeout: 300_000 }, async () => {
+  assert.ok(runId, 'runs after the first test');
+  const bus = new BusLog(core);
+  const other = await core.handlers['runs.start']({ config: runConfig({ dataset: path.join(dataDir, 'train.jsonl'), maxSteps: 200 }) });
+  await bus.waitStatus(other.id, 'training', 200_000);
+  await assert.rejects(core.handlers['eval.start']({ runId }), (e: { code: string; message: string }) => e.code === 'RUN_BUSY' && e.message.includes(other.id));
+  await core.handlers['runs.stop']({ runId: other.id });
+  await bus.waitStatus(other.id, 'stopped', 120_000);
+  bus.off();
+});
+
 test('hone eval --json prints the stored report; a user file in another format and an unknown folder work too', { timeout: 400_000 }, async () => {
   assert.ok(runId, 'runs after the first test');
   const r = await hone(['eval', runId, '--json', '--limit', '3', '--max-new-tokens', '8']);
