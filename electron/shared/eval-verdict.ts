@@ -49,7 +49,8 @@ export function applicableMetrics(base: EvalLeg, tuned: EvalLeg): MetricInfo[] {
 }
 
 export interface Verdict {
-  kind: 'better' | 'worse' | 'same' | 'none';
+  /** inconclusive: a clear change on average that the rows do not agree on consistently enough (or too few rows). */
+  kind: 'better' | 'worse' | 'same' | 'inconclusive' | 'none';
   /** One sentence that answers the question, with the numbers behind it. */
   headline: string;
   /** Mean gain over the headline metrics (tuned - base). */
@@ -93,14 +94,17 @@ export function verdict(report: EvalReport): Verdict {
   const rows = `${n} held-out row${n === 1 ? '' : 's'}`;
   const tally = `better on ${wins}, worse on ${losses} of ${n}`;
   let kind: Verdict['kind'] = 'same';
-  if (gain >= MIN_GAIN && signTestP(wins, losses) < SIGN_TEST_P) kind = 'better';
-  else if (gain <= -MIN_GAIN && signTestP(losses, wins) < SIGN_TEST_P) kind = 'worse';
+  if (gain >= MIN_GAIN) kind = signTestP(wins, losses) < SIGN_TEST_P ? 'better' : 'inconclusive';
+  else if (gain <= -MIN_GAIN) kind = signTestP(losses, wins) < SIGN_TEST_P ? 'worse' : 'inconclusive';
+  const more = n < FEW_ROWS ? 'too few rows to be sure: evaluate more' : 'the rows do not agree consistently enough to be sure';
   const headline =
     kind === 'better'
       ? `Yes: the fine-tuned model beats the base model on ${rows} (${numbers}; ${tally}).`
       : kind === 'worse'
         ? `No: the fine-tuned model does worse than the base model on ${rows} (${numbers}; ${tally}).`
-        : `Not clearly: the fine-tuned and base models score about the same on ${rows} (${numbers}; ${tally}).`;
+        : kind === 'inconclusive'
+          ? `Not clearly: the fine-tuned model scores ${gain > 0 ? 'higher' : 'lower'} on average on ${rows} (${numbers}; ${tally}), but ${more}.`
+          : `Not clearly: the fine-tuned and base models score about the same on ${rows} (${numbers}; ${tally}).`;
   return { kind, headline, gain: Math.round(gain * 10_000) / 10_000, wins, losses, headlineMetrics: keys, caveats: caveats(report) };
 }
 

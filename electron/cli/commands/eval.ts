@@ -106,7 +106,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     const key = `${p.stage}|${pct}`;
     if (key === last || p.stage === 'done') return;
     last = key;
-    io.err(`${p.stage.replace(/_/g, ' ')}${p.total ? ` ${p.done}/${p.total} ${p.unit}s` : ''}`);
+    const unit = p.unit === 'reply' ? 'replies' : `${p.unit}s`;
+    io.err(`${p.stage.replace(/_/g, ' ')}${p.total ? ` ${p.done}/${p.total} ${unit}` : ''}`);
   };
   try {
     let outcome: EvalOutcome | null = null;

@@ -87,7 +87,7 @@ export function reportHtml(report: EvalReport, meta: ReportMeta, costs: Partial<
 body{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;color:#1c2330;max-width:1200px;margin:24px auto;padding:0 16px;line-height:1.4}
 h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px}.muted{color:#5d6778}
 .verdict{font-size:17px;padding:12px 16px;border-radius:8px;border:1px solid #dde1e8}
-.verdict.better{background:#ebfbee;border-color:#8ce99a}.verdict.worse{background:#fff5f5;border-color:#ffa8a8}.verdict.same,.verdict.none{background:#f8f9fa}
+.verdict.better{background:#ebfbee;border-color:#8ce99a}.verdict.worse{background:#fff5f5;border-color:#ffa8a8}.verdict.same,.verdict.none,.verdict.inconclusive{background:#f8f9fa}
 .warn{background:#fff9db;border:1px solid #ffe066;padding:8px 12px;border-radius:8px;margin-top:8px}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #dde1e8;font-size:14px;vertical-align:top}
 td.n{text-align:right;font-variant-numeric:tabular-nums}td.text{white-space:pre-wrap;max-width:320px}

@@ -22,7 +22,12 @@ test('a loss is a no; a hair of difference or one lucky row is "not clearly"', (
   assert.equal(verdict(makeReport(rows(12, [0.6, 0.6], [0.3, 0.3]))).kind, 'worse');
   assert.equal(verdict(makeReport(rows(12, [0.5, 0.5], [0.52, 0.52]))).kind, 'same', 'below the minimum gain');
   const lucky = [...same(11, 0.5, 0.5), { base: scores(0, 0), tuned: scores(1, 1) }];
-  assert.equal(verdict(makeReport(lucky)).kind, 'same', 'one row of twelve moves the mean by .08 but wins only one row');
+  const luckyVerdict = verdict(makeReport(lucky));
+  assert.equal(luckyVerdict.kind, 'inconclusive', 'one row of twelve moves the mean by .08 but wins only one row');
+  assert.match(luckyVerdict.headline, /^Not clearly: the fine-tuned model scores higher on average .* but the rows do not agree consistently enough to be sure\.$/);
+  const four = verdict(makeReport(rows(4, [0.1, 0.1], [0.9, 0.9])));
+  assert.equal(four.kind, 'inconclusive', 'four of four could be chance (p = 1/16)');
+  assert.match(four.headline, /scores higher on average on 4 held-out rows .* too few rows to be sure: evaluate more\.$/);
   // Five of five rows better is unlikely by chance (p = 1/32): a yes, with the few-rows caveat.
   const five = verdict(makeReport(rows(5, [0.1, 0.1], [0.6, 0.6])));
   assert.equal(five.kind, 'better');
