@@ -38,8 +38,17 @@ interface Answers {
 
 const NS = 1e9;
 
+/**
+ * A context that holds the longest prompt and its reply (~3 characters a token, generously): Ollama's default
+ * (2048 tokens on 0.5-0.11) would silently cut a long prompt's start, which the sidecar never does.
+ */
+export function contextFor(report: EvalReport): number {
+  const longest = Math.max(0, ...report.examples.map((e) => e.prompt.reduce((n, m) => n + m.content.length + 16, 0)));
+  return Math.min(131_072, Math.max(2048, 2 ** Math.ceil(Math.log2(Math.ceil(longest / 2.5) + report.settings.max_new_tokens + 64))));
+}
+
 async function answerAll(conn: OllamaConnection, model: string, report: EvalReport, o: OllamaLegOptions, stage: string): Promise<Answers> {
-  const options = { temperature: 0, num_predict: report.settings.max_new_tokens, seed: 42 };
+  const options = { temperature: 0, num_predict: report.settings.max_new_tokens, seed: 42, num_ctx: contextFor(report) };
   const chat = async (messages: ChatMessage[], opts: Record<string, number>) => {
     try {
       return await conn.client.chat({ model, messages, stream: false, options: opts });

@@ -7,6 +7,7 @@ import { metricRows, signTestP, verdict } from '../../shared/eval-verdict';
 import type { EvalLeg, PowerMeasurement } from '../../shared/types/eval';
 import { makeReport, same, scores } from './fixtures/report';
 import { servingMismatch } from './mismatch';
+import { contextFor } from './ollama-leg';
 
 const rows = (n: number, base: [number, number], tuned: [number, number], json: [boolean | null, boolean | null] = [null, null]) =>
   Array.from({ length: n }, () => ({ base: scores(base[0], base[1], json[0]), tuned: scores(tuned[0], tuned[1], json[1]) }));
@@ -109,4 +110,11 @@ test('reply diffs mark what the reference does not have, and join back to the re
   assert.equal(parts.map((p) => p.text).join(''), '{"city": "Oslo", "temp_c": 5}');
   assert.deepEqual(parts.filter((p) => !p.same).map((p) => p.text.trim()), ['5']);
   assert.deepEqual(replyDiff('same text', 'same text'), [{ text: 'same text', same: true }]);
+});
+
+test('the Ollama leg asks for a context that holds the longest prompt and its reply', () => {
+  const short = makeReport(rows(2, [0.1, 0.1], [0.5, 0.5]));
+  assert.equal(contextFor(short), 2048, 'never below Ollama\'s usual default');
+  const long = makeReport([{ base: scores(0, 0), tuned: scores(1, 1), prompt: 'x'.repeat(20_000) }]);
+  assert.equal(contextFor(long), 8192, '20k characters ≈ 8k tokens, with the reply');
 });
