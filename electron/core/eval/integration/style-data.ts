@@ -2,8 +2,8 @@
  * A small format-teaching dataset for the real-model evaluation tests: weather notes in free English go in,
  * one JSON object with fixed keys comes out. No base model answers this way, a short LoRA learns it, and
  * every metric has something to say (JSON validity and keys, exact match, ROUGE-L, chrF). The held-out
- * rows use cities, phrasings' values and temperatures the training rows never combine, and cities they
- * never mention. Deterministic (seeded), so a cached training stays valid.
+ * rows are about cities the training rows never mention. No system message: SmolLM2's template adds its
+ * default one, as training saw it. Deterministic (seeded), so a cached training stays valid.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -23,8 +23,6 @@ const PHRASES: ((c: string, s: string, t: number) => string)[] = [
   (c, s, t) => `${c} today is ${s} with a temperature of ${t}.`,
   (c, s, t) => `Record the weather in ${c}. Sky: ${s}. Temperature: ${t} C.`,
 ];
-
-export const STYLE_SYSTEM_NOTE = 'Rows have no system message: SmolLM2\'s template adds its default one, as it will in Ollama once served right.';
 
 function row(city: string, sky: string, temp: number, phrase: number): string {
   const reply = `{"city": ${JSON.stringify(city)}, "sky": ${JSON.stringify(sky)}, "temp_c": ${temp}}`;
