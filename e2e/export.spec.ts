@@ -207,6 +207,8 @@ describe('Export: send a finished run to Ollama and chat with it', { skip }, () 
       await page.getByTestId('nav-runs').click();
       await page.getByTestId(`run-open-${runId}`).click();
       await page.getByTestId('run-export').click();
+      // The step shows "Loading the run…" first: wait until it shows either the earlier export or the form.
+      await page.getByTestId('export-done').or(page.getByTestId('export-send')).first().waitFor();
       if (await page.getByTestId('export-done').isVisible()) await page.getByRole('button', { name: 'Send again' }).click();
       const status = page.getByTestId('ollama-status');
       await status.and(page.locator('[data-state="stopped"]')).waitFor();

@@ -32,6 +32,8 @@ export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the Hugging Face token is kept; the Electron shell passes a safeStorage-backed store. */
   secrets?: SecretStore;
+  /** The system proxy for a URL; the Electron shell passes Chromium's resolver (PAC included). */
+  resolveProxy?: (url: string) => Promise<string>;
 }
 
 export function createContext(opts: CoreOptions): { ctx: CoreContext; close: () => Promise<void> } {
@@ -46,6 +48,7 @@ export function createContext(opts: CoreOptions): { ctx: CoreContext; close: () 
     settings: new SettingsStore(paths.dataDir, env),
     env,
     secrets: opts.secrets,
+    resolveProxy: opts.resolveProxy,
     onClose: (fn) => closers.unshift(fn),
   };
   const close = async () => {

@@ -3,10 +3,11 @@
  * Everything else lives in electron/core, which never imports electron.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Notification, powerSaveBlocker, safeStorage } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, powerSaveBlocker, safeStorage, session } from 'electron';
 import { createCore } from '../core/app';
 import { registerIpc } from './ipc';
 import { createSafeStorageSecrets } from './secrets';
+import { systemProxyResolver } from './system-proxy';
 import { createMainWindow } from './window';
 
 const gotLock = app.requestSingleInstanceLock();
@@ -18,6 +19,8 @@ const core = createCore({
   mode: 'electron',
   // The Hugging Face token, encrypted by the OS keychain, kept in userData.
   secrets: createSafeStorageSecrets(safeStorage, path.join(app.getPath('userData'), 'secrets')),
+  // Hub downloads follow the system proxy (PAC included) when no proxy is set in Settings or the environment.
+  resolveProxy: systemProxyResolver(app, () => session.defaultSession),
   paths: {
     dataDir: process.env.HONE_DATA_DIR ?? path.join(app.getPath('userData')),
     resourcesDir: path.join(root, 'resources'),

@@ -17,7 +17,9 @@ import type {
   ChatChunk,
   ChatMessage,
   ChatOptions,
+  ChatReply,
   ExportProgress,
+  OllamaModelDetails,
   OllamaModelInfo,
   OllamaStatus,
   SendToOllamaRequest,
@@ -25,6 +27,7 @@ import type {
 import type { Settings } from './types/settings';
 import type { EvalProgress, EvalRecord } from './types/eval';
 import type { Progress } from './types/progress';
+import type { HubStatus, LocalModelInfo, ModelStorage, TokenStatus, UpdateCheck } from './types/model-storage';
 
 export type { ErrorInfo };
 
@@ -83,18 +86,29 @@ export interface Requests {
   'runs.delete': { params: { runId: string }; result: { deleted: true } };
   'ollama.status': { params: void; result: OllamaStatus };
   'ollama.list': { params: void; result: OllamaModelInfo[] };
-  'ollama.send': { params: SendToOllamaRequest; result: { exportId: string; name: string; digest: string | null } };
-  'ollama.chat': { params: { requestId: string; model: string; messages: ChatMessage[]; options?: ChatOptions }; result: { content: string } };
+  'ollama.send': { params: SendToOllamaRequest; result: { exportId: string; name: string; digest: string | null; templateCheck: string } };
+  'ollama.chat': { params: { requestId: string; model: string; messages: ChatMessage[]; options?: ChatOptions }; result: ChatReply };
+  'ollama.show': { params: { model: string }; result: OllamaModelDetails };
   'ollama.chatStop': { params: { requestId: string }; result: { stopped: boolean } };
   'settings.get': { params: void; result: Settings };
   'settings.set': { params: Partial<Settings>; result: Settings };
-  /** model: a catalogue id, a Hub repo id (owner/name) or a local folder; resolves once the files are on disk. */
-  'models.download': { params: { model: string }; result: { path: string } };
+  /**
+   * model: a catalogue id, a Hub repo id (owner/name) or a local folder; resolves once the files are on disk.
+   * revision: a branch, tag or commit (it becomes the one the repo is used at; absent: the one in use, main).
+   * update: fetch the revision's current commit though a complete copy is here.
+   */
+  'models.download': { params: { model: string; revision?: string | null; update?: boolean }; result: { path: string } };
   'models.cancelDownload': { params: { model: string }; result: { cancelled: boolean } };
-  'models.local': { params: void; result: { model: string; path: string; sizeBytes: number }[] };
-  /** The Hugging Face token never comes back to the renderer: only whether one is set. */
-  'models.setToken': { params: { token: string | null }; result: { hasToken: boolean } };
-  'models.tokenStatus': { params: void; result: { hasToken: boolean; storage: 'safeStorage' | 'file' } };
+  'models.local': { params: void; result: LocalModelInfo[] };
+  /** The Hugging Face token never comes back to the renderer: only whether one is in use, and from where. */
+  'models.setToken': { params: { token: string | null }; result: TokenStatus };
+  'models.tokenStatus': { params: void; result: TokenStatus };
+  /** A finished download against the Hub's current commit of its revision (fails offline: NO_NETWORK). */
+  'models.checkUpdate': { params: { model: string }; result: UpdateCheck };
+  /** Where models live and how much room they take. */
+  'models.storage': { params: void; result: ModelStorage };
+  /** The Hub endpoint, proxy and token source in use. */
+  'models.hubStatus': { params: void; result: HubStatus };
   /**
    * Evaluates base vs tuned on held-out rows; resolves once it has started (the record, status 'running'),
    * then 'eval.progress' follows it. runId: a run id or a run folder. data: a file of held-out rows (any
@@ -161,6 +175,7 @@ export const REQUEST_CHANNELS = [
   'ollama.send',
   'ollama.chat',
   'ollama.chatStop',
+  'ollama.show',
   'settings.get',
   'settings.set',
   'models.download',
@@ -168,6 +183,9 @@ export const REQUEST_CHANNELS = [
   'models.local',
   'models.setToken',
   'models.tokenStatus',
+  'models.checkUpdate',
+  'models.storage',
+  'models.hubStatus',
   'eval.start',
   'eval.stop',
   'eval.get',

@@ -38,8 +38,10 @@ export const ERROR_CODES = [
   'MODEL_EXISTS',
   'UNSUPPORTED_ARCH',
   'NOT_EXPORTABLE',
+  'TEMPLATE_MISMATCH',
   // model downloads
   'GATED_MODEL',
+  'RATE_LIMITED',
   'CANCELLED',
 ] as const;
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from .device import memory_figures
+from .device import PeakMemory, memory_figures
 from .protocol import Emitter
 
 # Keys the Trainer logs that are bookkeeping rather than metrics.
@@ -59,8 +59,10 @@ class TokenCounting:
 
 
 class HoneCallback(TrainerCallback):
-    def __init__(self, emitter: Emitter, stop_event: threading.Event, checkpoints_dir: Path) -> None:
+    def __init__(self, emitter: Emitter, stop_event: threading.Event, checkpoints_dir: Path,
+                 memory: PeakMemory | None = None) -> None:
         self.emitter = emitter
+        self.memory = memory if memory is not None else PeakMemory()
         self.stop_event = stop_event
         self.checkpoints_dir = checkpoints_dir
         self.history: list[dict[str, float]] = []
@@ -78,6 +80,8 @@ class HoneCallback(TrainerCallback):
     def on_train_begin(self, args, state, control, **kwargs):
         self.started = self._last_time = time.monotonic()
         self._last_tokens = state.num_input_tokens_seen
+        # Loading the model (and a DPO reference pass) is not a training step: the first interval starts here.
+        self.memory.reset()
         self.emitter.progress("training", state.global_step, state.max_steps, "step")
 
     def on_step_end(self, args, state, control, **kwargs):
@@ -128,10 +132,11 @@ class HoneCallback(TrainerCallback):
                 self._report_non_finite(key, state.global_step)
                 continue
             metrics[key] = float(value)
+        now_figures = memory_figures()
         for key in ("gpu_mem_allocated_gb", "gpu_mem_reserved_gb"):
-            fig = memory_figures().get(key)
-            if fig is not None:
-                metrics[key] = fig
+            if key in now_figures:
+                metrics[key] = now_figures[key]
+        metrics.update(self.memory.read_and_reset())
         self.history.append({k: v for k, v in metrics.items() if isinstance(v, (int, float))})
         self.emitter.emit("metrics", **metrics)
 

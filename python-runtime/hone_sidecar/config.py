@@ -95,6 +95,13 @@ class RunConfig:
     max_prompt_length: int | None
     eval_dataset_path: str | None = None
     eval_split: float = 0.0
+    warmup_ratio: float = 0.0
+    # The plan's figures, for decisions the sidecar makes on the GPU (falling back to the plain backend,
+    # the advice after an out-of-memory load, the LoRA parameter check). None when a caller sends no plan.
+    estimated_vram_gb: float | None = None
+    plain_estimated_vram_gb: float | None = None
+    vram_budget_gb: float | None = None
+    planned_trainable_params: int | None = None
     unknown: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
 

@@ -238,14 +238,15 @@ class Evaluation:
     def _load(self, ref: str, loads: int, first: bool = True) -> Any:
         from transformers import AutoModelForCausalLM
 
-        from .backends import _compute_dtype
+        from .backends import DEVICE_MAP, compute_dtype
 
         em = self.emitter
         em.progress("loading_model", 0 if first else 1, loads, "model")
         started = time.time()
-        kwargs: dict[str, Any] = {"dtype": _compute_dtype(self.dev)}
+        kwargs: dict[str, Any] = {"dtype": compute_dtype(self.dev)}
         if self.dev.cuda:
-            kwargs["device_map"] = {"": 0}
+            # Every module on the one GPU the sidecar sees, as training placed it (no silent CPU offload).
+            kwargs["device_map"] = dict(DEVICE_MAP)
             if self.cfg.load_in_4bit and first:
                 from transformers import BitsAndBytesConfig
 

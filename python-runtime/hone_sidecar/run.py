@@ -103,7 +103,8 @@ class Run:
         em.progress("validating", 1, 1, "step")
         self._check_stop()
 
-        backend = backends.import_first(backends.choose(cfg, self.dev), em, explicit=cfg.backend == "unsloth")
+        backend = backends.import_first(backends.choose(cfg, self.dev, em), em, explicit=cfg.backend == "unsloth",
+                                        cfg=cfg)
         from transformers import set_seed
 
         from . import trainers
@@ -111,7 +112,7 @@ class Run:
         _bridge_library_logs(em)
         set_seed(cfg.seed)  # before the LoRA weights are initialised, so runs repeat exactly
         em.progress("loading_model", 0, 1, "model")
-        self.loaded = backends.load(cfg, model_ref, self.dev, backend, em)
+        self.loaded = backends.load(cfg, model_ref, self.dev, backend, em, model_config)
         em.progress("loading_model", 1, 1, "model")
         if not self.dev.cuda:
             _limit_cpu_threads(self.loaded.model, em)
@@ -123,6 +124,12 @@ class Run:
                                                              em, self.stop_event)
         if cfg.objective == "dpo":  # DPOTrainer tokenised the pairs while it was built
             em.progress("tokenising", len(train_ds), len(train_ds), "row")
+        if cfg.uses_peft:
+            targets = backends.peft_targets(cfg.target_modules, model_config)
+            self.notes["trainable_params"] = backends.check_trainable(self.trainer.model, cfg.planned_trainable_params,
+                                                                      targets)
+        if cfg.objective == "dpo":
+            self.notes["reference"] = self.trainer.hone_prepare_reference(cfg.out, em)
         self._check_stop()
         self.trainer.train(resume_from_checkpoint=str(resume) if resume else None)
         stopped = self.callback.stopped_at is not None
@@ -171,13 +178,68 @@ class Run:
             adapter = outputs.save_adapter(model, loaded.tokenizer, cfg.out, em)
             artifacts["adapter"] = str(adapter)
             if cfg.merge and not stopped:
-                self._free_training_memory()
-                artifacts["merged"] = str(outputs.save_merged_lora(model_ref, adapter, loaded.tokenizer, cfg.out,
-                                                                   dtype16, em))
+                del model
+                self._release_model()
+                merged = self._merge(model_ref, adapter, dtype16)
+                if merged is not None:
+                    artifacts["merged"] = str(merged)
         elif not stopped or cfg.merge:
             artifacts["merged"] = str(outputs.save_full(model, loaded.tokenizer, cfg.out, dtype16, em))
         artifacts["summary"] = str(cfg.out / "summary.json")
         outputs.write_summary(cfg.out, _finite(self._summary(stopped, artifacts)), em)
+
+    def _merge(self, model_ref: str, adapter: Path, dtype16: Any) -> Path | None:
+        """Plans the merge from the machine's free RAM, disk and VRAM (merge.py) and runs it, or keeps the
+        adapter alone and says why. A GPU merge that runs out of memory after all is planned again without
+        the GPU."""
+        import shutil
+
+        from . import merge
+
+        cfg, em, tokenizer = self.cfg, self.emitter, self.loaded.tokenizer
+        base = merge.inspect_base(Path(model_ref)) if Path(model_ref).is_dir() else None
+
+        def plan_for(gpu_free: int | None) -> merge.MergePlan:
+            if base is None:  # a hub id, or .bin weights: their size is not known before loading
+                return merge.MergePlan("cpu", "the base's size is not known before loading it")
+            return merge.plan_merge(base.bytes16, merge.ram_available(), shutil.disk_usage(cfg.out).free, gpu_free,
+                                    base.largest_file, merge.shardable(base, adapter))
+
+        plan, retried = plan_for(merge.gpu_free_bytes()), False
+        while True:
+            self.notes["merge"] = {**plan.as_dict(), **({"after": "the GPU ran out of memory"} if retried else {})}
+            if plan.mode == "skip":
+                em.log("warning", f"Not merged: {plan.reason}.")
+                return None
+            where = "shard by shard" if plan.mode == "shards" else f"on the {plan.mode.upper()}"
+            em.log("info", f"Merging the adapter {where}: {plan.reason}.")
+            if plan.mode == "shards":
+                return outputs.save_merged_shards(Path(model_ref), adapter, tokenizer, cfg.out, dtype16, em)
+            try:
+                return outputs.save_merged_lora(model_ref, adapter, tokenizer, cfg.out, dtype16, em,
+                                                on_gpu=plan.mode == "gpu")
+            except Exception as e:  # noqa: BLE001 - only a GPU that turned out too small is retried
+                if plan.mode != "gpu" or not _is_oom(e):
+                    raise
+            em.log("warning", "The GPU ran out of memory while merging (another program may hold some of it); "
+                   "planning the merge again without it.")
+            self._free_training_memory()
+            plan, retried = plan_for(None), True
+
+    def _release_model(self) -> None:
+        """After the adapter is saved the trained model is not needed: drop every reference the trainer and
+        accelerate hold, so the merge gets the GPU (and the RAM) the training used."""
+        trainer = self.trainer
+        try:
+            trainer.accelerator.free_memory()
+        except Exception:  # noqa: BLE001 - best effort; the merge plan measures what is actually free
+            pass
+        for name in ("model", "model_wrapped", "optimizer", "lr_scheduler"):
+            if hasattr(trainer, name):
+                setattr(trainer, name, None)
+        if self.loaded is not None:
+            self.loaded.model = None
+        self._free_training_memory()
 
     def _free_training_memory(self) -> None:
         import gc
@@ -213,7 +275,11 @@ class Run:
             "tokens_seen": state.num_input_tokens_seen,
             "train_runtime_s": runtime,
             "tokens_per_second": round(state.num_input_tokens_seen / runtime, 2) if runtime else None,
-            "peak_gpu_mem_gb": memory_figures().get("gpu_mem_peak_gb"),
+            # Peaks over the training intervals on the training GPU (device.PeakMemory), for comparing with
+            # the plan's estimate (config.estimated_vram_gb).
+            "peak_allocated_gb": cb.memory.run_peak.get("peak_allocated_gb"),
+            "peak_reserved_gb": cb.memory.run_peak.get("peak_reserved_gb"),
+            "estimated_vram_gb": cfg.estimated_vram_gb,
             "data": self.notes,
             "artifacts": artifacts,
             "history": cb.history,
@@ -226,7 +292,8 @@ class Run:
         step = self.trainer.state.global_step if self.trainer is not None else 0
         self._free_training_memory()
         extra: dict[str, Any] = {}
-        if self.trainer is not None and self.cfg is not None and self.cfg.uses_peft and step > 0:
+        model = getattr(self.trainer, "model", None) if self.trainer is not None else None
+        if model is not None and self.cfg is not None and self.cfg.uses_peft and step > 0:
             try:
                 extra["adapter_path"] = str(outputs.save_adapter(self.trainer.model, self.loaded.tokenizer,
                                                                  self.cfg.out, self.emitter))
@@ -235,9 +302,12 @@ class Run:
         used = figures.get("gpu_mem_peak_gb")
         total = figures.get("gpu_mem_total_gb")
         where = f"at step {step}" if self.trainer is not None else "while loading the model"
+        hint = SidecarError("OOM", "x").hint if self.cfg is None else backends.plan_advice(self.cfg)
+        if "adapter_path" in extra:
+            hint += " The adapter trained so far is kept."
         self.emitter.emit("error", code="OOM", step=step, **figures, **extra,
                           message=f"The GPU ran out of memory {where} (peak {used} GB of {total} GB).",
-                          hint=SidecarError("OOM", "x").hint, detail=str(e)[:2000])
+                          hint=hint, detail=str(e)[:2000])
 
 
 def _limit_cpu_threads(model: Any, em: Emitter) -> None:

@@ -22,6 +22,8 @@ if [ "$1" != "--query-gpu=index,name,power.draw" ] || [ "$2" != "--format=csv,no
   echo "stand-in nvidia-smi: no recording for $*" >&2; exit 2
 fi
 if [ -f "$dir/fail.txt" ]; then cat "$dir/fail.txt" >&2; exit 9; fi
+# -i N: only that GPU's lines.
+if [ "$5" = "-i" ]; then while true; do grep "^$6," "$dir/power.txt"; sleep 0.05; done; fi
 while true; do cat "$dir/power.txt"; sleep 0.05; done
 `;
 
@@ -34,8 +36,8 @@ function standIn(readings: string, fail?: string): NodeJS.ProcessEnv {
   return { ...process.env, PATH: `${dir}${path.delimiter}${process.env.PATH}` };
 }
 
-const sampleFor = async (env: NodeJS.ProcessEnv, ms = 500) => {
-  const s = new PowerSampler(env, 50).start();
+const sampleFor = async (env: NodeJS.ProcessEnv, ms = 500, gpu: number | null = null) => {
+  const s = new PowerSampler(env, 50, gpu).start();
   await new Promise((r) => setTimeout(r, ms));
   return s.stop();
 };
@@ -48,6 +50,11 @@ test('the busiest GPU\'s draw is averaged over the samples', { skip }, async () 
   assert.equal(m.gpu, 'NVIDIA GeForce RTX 4090');
   assert.ok(m.samples >= 3, `${m.samples} samples`);
   assert.equal(m.reason, undefined);
+});
+
+test('the GPU the run uses is the one measured, when the plan names it', { skip }, async () => {
+  const m = await sampleFor(standIn('0, NVIDIA GeForce RTX 4090, 312.40\n1, NVIDIA RTX A4000, 98.50\n'), 500, 1);
+  assert.deepEqual([m.watts, m.gpu], [98.5, 'NVIDIA RTX A4000']);
 });
 
 test('a GPU that does not report power gives no figure and says so', { skip }, async () => {

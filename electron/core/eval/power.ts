@@ -2,8 +2,8 @@
  * The GPU's power draw while a model generates: one `nvidia-smi --query-gpu=index,name,power.draw -lms N`
  * process for the whole generation (not a process per sample), stopped when the generation ends.
  *
- * Several GPUs: each sample counts the busiest one (the one the model runs on draws the most; idle cards
- * would only inflate a sum). No nvidia-smi, a GPU that reports [N/A], or no sample at all: watts is null
+ * The GPU the model runs on, when the plan names it (`-i N`); otherwise each sample counts the busiest GPU
+ * (the one working draws the most; idle cards would only inflate a sum). No nvidia-smi, a GPU that reports [N/A], or no sample at all: watts is null
  * and `reason` says why. Hone never invents a figure; the user can enter watts for the cost instead.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -20,11 +20,13 @@ export class PowerSampler {
   private failure: string | null = null;
   private sawNa = false;
 
-  constructor(private readonly env: NodeJS.ProcessEnv, private readonly intervalMs = 500) {}
+  /** gpuIndex: the nvidia-smi index of the GPU the model runs on, when known; otherwise the busiest one counts. */
+  constructor(private readonly env: NodeJS.ProcessEnv, private readonly intervalMs = 500, private readonly gpuIndex: number | null = null) {}
 
   start(): this {
     if (this.child) return this;
-    const child = spawn('nvidia-smi', [...POWER_QUERY, `-lms`, String(this.intervalMs)], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
+    const only = this.gpuIndex !== null ? ['-i', String(this.gpuIndex)] : [];
+    const child = spawn('nvidia-smi', [...POWER_QUERY, `-lms`, String(this.intervalMs), ...only], { env: this.env, stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
     this.child = child;
     child.on('error', (err: NodeJS.ErrnoException) => {
       this.failure = err.code === 'ENOENT' ? 'No NVIDIA GPU here (nvidia-smi not found), so the power draw was not measured.' : `nvidia-smi failed: ${err.message}`;

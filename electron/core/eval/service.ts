@@ -189,6 +189,7 @@ export class EvalService {
         python: p.python,
         pythonRuntimeDir: this.ctx.paths.pythonRuntimeDir,
         env: this.ctx.env,
+        gpu: target.gpu,
         signal: active.abort.signal,
         onProgress,
         config: {

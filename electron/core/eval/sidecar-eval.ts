@@ -26,6 +26,8 @@ export interface SidecarEvalOptions {
   python: string;
   pythonRuntimeDir: string;
   env?: NodeJS.ProcessEnv;
+  /** The GPU the sidecar may see (sidecar/env.ts gpuFor); its power is the one sampled. */
+  gpu?: number | 'none' | null;
   config: SidecarEvalConfig;
   signal?: AbortSignal;
   onProgress?(p: EvalProgressInfo): void;
@@ -34,7 +36,7 @@ export interface SidecarEvalOptions {
 }
 
 export async function runSidecarEval(o: SidecarEvalOptions): Promise<{ report: EvalReport; stopped: boolean }> {
-  const sidecar = new SidecarProcess({ python: o.python, pythonRuntimeDir: o.pythonRuntimeDir, env: o.env, offline: true, stopTimeoutMs: 60_000 });
+  const sidecar = new SidecarProcess({ python: o.python, pythonRuntimeDir: o.pythonRuntimeDir, env: o.env, offline: true, gpu: o.gpu, stopTimeoutMs: 60_000 });
   let report: { report: EvalReport; stopped: boolean } | null = null;
   let sampler: PowerSampler | null = null;
   let cuda = false;
@@ -48,7 +50,7 @@ export async function runSidecarEval(o: SidecarEvalOptions): Promise<{ report: E
     if (e.type === 'ready') cuda = e.cuda;
     if (e.type === 'progress') {
       o.onProgress?.({ stage: e.stage, done: e.done, total: e.total, unit: e.unit });
-      if (e.stage === 'generating' && cuda && !sampler) sampler = new PowerSampler(o.env ?? process.env).start();
+      if (e.stage === 'generating' && cuda && !sampler) sampler = new PowerSampler(o.env ?? process.env, 500, typeof o.gpu === 'number' ? o.gpu : null).start();
       if (e.stage === 'scoring') void stopSampling();
     }
     if (e.type === 'report') report = { report: e.report, stopped: e.stopped };

@@ -17,6 +17,7 @@ import { createDatasetHandlers } from '../datasets/handlers';
 import { resolveModelPath } from '../demo/resolve-model';
 import { readFolderExports } from '../ollama/run-source';
 import { isNormalised } from '../runs/prepare';
+import { gpuFor } from '../sidecar/env';
 import { getRunStore } from '../store';
 
 export const HOLDOUT_FILE = 'eval_holdout.jsonl';
@@ -41,6 +42,8 @@ export interface EvalTarget {
   loadIn4bit: boolean;
   maxSeqLength: number | null;
   device: 'cpu' | 'cuda' | null;
+  /** The GPU the sidecar may see, as for training (sidecar/env.ts gpuFor); null: the first one. */
+  gpu: number | 'none' | null;
   data: EvalData | null;
   exports: OllamaExportRecord[];
 }
@@ -102,6 +105,7 @@ export async function resolveEvalTarget(ctx: CoreContext, ref: string, opts: { d
     loadIn4bit: Boolean(sc.load_in_4bit ?? plan?.load_in_4bit ?? false),
     maxSeqLength: typeof sc.max_seq_length === 'number' ? sc.max_seq_length : (plan?.max_seq_length ?? null),
     device: plan?.device ?? (typeof summary?.device === 'string' ? (summary.device.startsWith('cuda') ? 'cuda' : 'cpu') : null),
+    gpu: plan ? gpuFor(plan) : null,
     data: await evalData(ctx, { given: opts.data ? path.resolve(cwd, opts.data) : null, outputDir, objective, configured: str(sc.eval_dataset_path) ?? detail?.config.evalDataset ?? null }),
     exports: detail ? detail.exports : readFolderExports(outputDir),
   };

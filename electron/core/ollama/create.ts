@@ -80,3 +80,23 @@ export async function createModel(baseUrl: string, body: CreateBody, onStatus: (
   }
   if (!succeeded) throw new HoneError('OLLAMA_ERROR', 'Ollama ended the create request without reporting success.', 'Check the Ollama server log, then send again.');
 }
+
+async function post(baseUrl: string, route: string, method: string, body: unknown, during: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl}${route}`, { method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  } catch (err) {
+    if (isConnectionError(err)) throw unavailable(baseUrl, during);
+    throw err;
+  }
+  if (!res.ok) throw new HoneError('OLLAMA_ERROR', `Ollama refused ${during}: ${parseError(await res.text().catch(() => '')) ?? `HTTP ${res.status}`}`);
+}
+
+/** /api/copy: a second name for the same manifest (no blob is copied). */
+export function copyModel(baseUrl: string, source: string, destination: string): Promise<void> {
+  return post(baseUrl, '/api/copy', 'POST', { source, destination }, `copying ${source} to ${destination}`);
+}
+
+export function deleteModel(baseUrl: string, model: string): Promise<void> {
+  return post(baseUrl, '/api/delete', 'DELETE', { model, name: model }, `deleting ${model}`);
+}

@@ -2,12 +2,12 @@ import path from 'node:path';
 import type { RequestHandlers } from '../../shared/contract';
 import { perContext, type CoreContext } from '../context';
 import { ChatSessions } from './chat';
-import { connect, listModels, ollamaStatus } from './client';
+import { connect, listModels, ollamaStatus, showModel } from './client';
 import { DigestCache } from './digest-cache';
 import { sendToOllama } from './export';
 import { getRunAccess } from './run-source';
 
-type OllamaChannels = 'ollama.status' | 'ollama.list' | 'ollama.send' | 'ollama.chat' | 'ollama.chatStop';
+type OllamaChannels = 'ollama.status' | 'ollama.list' | 'ollama.send' | 'ollama.chat' | 'ollama.chatStop' | 'ollama.show';
 
 const chats = perContext((ctx) => {
   const sessions = new ChatSessions((chunk) => ctx.bus.emit('ollama.chat', chunk));
@@ -27,9 +27,10 @@ export function createOllamaHandlers(ctx: CoreContext): Pick<RequestHandlers, Ol
         { run: p.runId, name: p.name, quantize: p.quantize, system: p.system, overwrite: p.overwrite },
         { baseUrl, client, access: getRunAccess(ctx), resourcesDir: ctx.paths.resourcesDir, digests: getDigestCache(ctx), emit: (e) => ctx.bus.emit('ollama.progress', e) },
       );
-      return { exportId: r.exportId, name: r.name, digest: r.digest };
+      return { exportId: r.exportId, name: r.name, digest: r.digest, templateCheck: r.check.summary };
     },
     'ollama.chat': async (p) => chats(ctx).chat(connect(ctx).baseUrl, p),
     'ollama.chatStop': async (p) => ({ stopped: chats(ctx).stop(p.requestId) }),
+    'ollama.show': async (p) => showModel(connect(ctx), p.model),
   };
 }

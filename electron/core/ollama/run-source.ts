@@ -20,6 +20,8 @@ export interface ExportableRun {
   outputDir: string;
   /** Catalogue id or local model path the run fine-tuned. */
   modelId: string | null;
+  /** When training started (ISO): the day the trainer's chat template printed for "today". */
+  trainedAt: string | null;
 }
 
 export interface RunSource {
@@ -46,6 +48,14 @@ function readJson(file: string): Record<string, unknown> | null {
   }
 }
 
+function mtimeOf(file: string): string | null {
+  try {
+    return fs.statSync(file).mtime.toISOString();
+  } catch {
+    return null;
+  }
+}
+
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
 /** A run described by its folder: summary.json's fields where present, the folder name otherwise. */
@@ -59,6 +69,7 @@ export function runFromFolder(dir: string): ExportableRun {
     status: (str(summary.status) as RunStatus | null) ?? null,
     outputDir,
     modelId: str(summary.model) ?? str(config.model) ?? null,
+    trainedAt: str(summary.startedAt) ?? str(summary.started_at) ?? str(summary.createdAt) ?? mtimeOf(path.join(outputDir, 'summary.json')),
   };
 }
 
@@ -94,7 +105,7 @@ export function storeRunSource(ctx: CoreContext): RunAccess {
         const known = store.getRun(ref) ?? (byDir ? (store.listRuns().find((r) => path.resolve(r.outputDir) === byDir) ?? null) : null);
         if (known) {
           folders.set(known.id, known.outputDir);
-          return { id: known.id, name: known.name, status: known.status, outputDir: known.outputDir, modelId: known.model };
+          return { id: known.id, name: known.name, status: known.status, outputDir: known.outputDir, modelId: known.model, trainedAt: known.startedAt ?? known.createdAt ?? null };
         }
         if (!byDir) throw new HoneError('NOT_FOUND', `No run "${ref}".`, 'Pass a run id from the Runs page (or `hone runs`), or the path of a run folder.');
         const run = runFromFolder(byDir);

@@ -5,7 +5,9 @@
 import type { Hardware } from '../../shared/types/hardware';
 import type { ModelSpec } from '../../shared/types/model';
 import type { DatasetTokenStats, Plan, PlanChoice, PlanOverrides, TrainingMethod } from '../../shared/types/plan';
+import { loraParams, targetModulesFor } from '../catalog/params';
 import { budgetFor, fmtGb } from './budget';
+import { estimateMemory } from './memory';
 import { chooseSeqLength, DEFAULTS, demoLearningRate, learningRate } from './defaults';
 import * as text from './reasons';
 import { search, type Candidate } from './search';
@@ -43,6 +45,7 @@ function planOnce(input: PlanInput): Plan {
   const auto = o.method === undefined;
   const methods: TrainingMethod[] = auto ? (cpu ? ['lora'] : ['lora', 'qlora']) : cpu && o.method === 'qlora' ? ['lora'] : [o.method!];
   const startBatch = o.batchSize ?? DEFAULTS.batchSize;
+  const targetModules = targetModulesFor(model);
   const result = search({
     model,
     device: budget.device,
@@ -53,6 +56,7 @@ function planOnce(input: PlanInput): Plan {
     seq,
     batch: { value: startBatch, fixed: o.batchSize !== undefined },
     loraRank: rank,
+    targetModules,
     gradientCheckpointing: gc,
   });
   const tooBigForCpu = cpu && !model.demo && model.paramsB > DEFAULTS.cpuMaxParamsB;
@@ -86,6 +90,12 @@ function planOnce(input: PlanInput): Plan {
   const dpo = text.objectiveReason(objective, c.method);
   if (dpo) say(null, dpo);
   say(null, text.estimateReason(c.totalGb, budget.gb));
+  // The sidecar falls back to plain transformers when Unsloth cannot be imported; it needs to know whether
+  // that would still fit, and the user is told here what it would cost.
+  const plainGb = budget.device === 'cuda'
+    ? estimateMemory(model, { method: c.method, maxSeqLength: c.maxSeqLength, batchSize: c.batchSize, loraRank: rank, targetModules, gradientCheckpointing: gc, optimizer: c.optimizer, objective, device: 'cuda', backend: 'plain' }).totalGb
+    : c.totalGb;
+  if (budget.device === 'cuda' && fits) say(null, text.plainFallbackReason(plainGb, budget.gb));
   if (model.demo) say(null, `Learning rate ${demoLearningRate(objective)}: the tiny random demo model needs a bold one to show its loss falling within a minute.`);
 
   return {
@@ -100,7 +110,7 @@ function planOnce(input: PlanInput): Plan {
     lora_rank: rank,
     lora_alpha: rank,
     lora_dropout: DEFAULTS.loraDropout,
-    target_modules: [...DEFAULTS.targetModules],
+    target_modules: [...targetModules],
     gradient_checkpointing: gc,
     optimizer: c.optimizer,
     learning_rate: model.demo ? demoLearningRate(objective) : learningRate(c.method, objective),
@@ -118,6 +128,9 @@ function planOnce(input: PlanInput): Plan {
     why,
     suggestion: null,
     device: budget.device,
+    gpu_index: budget.gpu?.index ?? null,
+    lora_trainable_params: c.method === 'full' ? 0 : loraParams(model, rank, targetModules),
+    plain_estimated_vram_gb: round2(plainGb),
   };
 }
 

@@ -29,6 +29,8 @@ export interface SearchInput {
   seq: { value: number; fixed: boolean };
   batch: { value: number; fixed: boolean };
   loraRank: number;
+  /** LoRA's target modules, by the names this architecture uses (catalog/params.ts targetModulesFor). */
+  targetModules: readonly string[];
   gradientCheckpointing: boolean;
 }
 
@@ -44,7 +46,7 @@ export function evaluate(input: SearchInput, method: TrainingMethod, maxSeqLengt
     maxSeqLength,
     batchSize,
     loraRank: input.loraRank,
-    targetModules: DEFAULTS.targetModules,
+    targetModules: input.targetModules,
     gradientCheckpointing: input.gradientCheckpointing,
     optimizer,
     objective: input.objective,

@@ -7,7 +7,7 @@ import { HoneError, isErrorCode, toErrorInfo } from '../../shared/errors';
 import type { Plan } from '../../shared/types/plan';
 import type { RunConfig, RunStatus } from '../../shared/types/runs';
 import type { CoreContext } from '../context';
-import { SidecarProcess, toSidecarConfig, type SidecarExit } from '../sidecar';
+import { gpuFor, SidecarProcess, toSidecarConfig, type SidecarExit } from '../sidecar';
 import type { Checkpoint, RunError } from '../store';
 import { prepareRun, type ModelResolver } from './prepare';
 import type { RunRecorder } from './recorder';
@@ -49,6 +49,8 @@ export class RunSession {
         pythonRuntimeDir: this.ctx.paths.pythonRuntimeDir,
         env: this.ctx.env,
         offline: true,
+        // Trains on the GPU the plan was made for (CUDA_VISIBLE_DEVICES), in nvidia-smi's order.
+        gpu: gpuFor(this.o.plan),
         stopTimeoutMs: this.o.stopTimeoutMs,
       });
       this.sidecar = sidecar;

@@ -20,6 +20,8 @@ export function validateRunConfig(input: unknown): RunConfig {
   for (const k of ['max_seq_length', 'batch_size', 'grad_accum', 'learning_rate'] as const) {
     if (!positive(p[k])) bad(`plan.${k}`, 'must be a positive number');
   }
+  // It becomes CUDA_VISIBLE_DEVICES: a whole number, nothing else.
+  if (p.gpu_index != null && !(Number.isInteger(p.gpu_index) && p.gpu_index >= 0 && p.gpu_index < 1024)) bad('plan.gpu_index', 'must be the index of a GPU (a whole number from 0)');
   if (p.fits === false) {
     throw new HoneError('DOES_NOT_FIT', `This plan needs about ${p.estimated_vram_gb} GB but ${p.vram_budget_gb} GB is free.`, 'Pick a smaller model or a shorter sequence length in the Method step.');
   }

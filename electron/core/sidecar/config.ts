@@ -37,6 +37,11 @@ export interface SidecarRunConfig extends PlanFields {
   merge: boolean;
   resume_from_checkpoint: string | null;
   backend: 'auto' | 'unsloth' | 'plain';
+  /** The plan's figures for the decisions the sidecar makes on the GPU (see protocol.schema.json). */
+  estimated_vram_gb: number | null;
+  plain_estimated_vram_gb: number | null;
+  vram_budget_gb: number | null;
+  planned_trainable_params: number | null;
   [extra: string]: unknown;
 }
 
@@ -81,6 +86,13 @@ export function toSidecarConfig(plan: Plan, config: RunConfig, paths: SidecarPat
     resume_from_checkpoint: paths.resumeFrom ?? null,
     // Unsloth needs CUDA; a CPU plan must not even try to import it.
     backend: plan.device === 'cpu' ? 'plain' : 'auto',
+    // The planner's numbers: whether falling back to plain transformers still fits, the advice after a load
+    // that does not fit, and the LoRA parameter count the model must match. Plans stored before these
+    // fields existed send null, and the sidecar then skips those checks.
+    estimated_vram_gb: plan.device === 'cuda' ? plan.estimated_vram_gb : null,
+    plain_estimated_vram_gb: plan.device === 'cuda' ? (plan.plain_estimated_vram_gb ?? null) : null,
+    vram_budget_gb: plan.device === 'cuda' ? plan.vram_budget_gb : null,
+    planned_trainable_params: plan.method !== 'full' && plan.lora_trainable_params ? plan.lora_trainable_params : null,
   };
   if (config.saveSteps !== undefined) out.save_steps = config.saveSteps;
   if (config.evalSteps !== undefined) out.eval_steps = config.evalSteps;

@@ -15,6 +15,7 @@ import { resolveModelPath, type ResolvedModel } from '../demo/resolve-model';
 import { planForModel } from '../planner/service';
 import { getRuntime } from '../runtime/service';
 import { toSidecarConfig } from './config';
+import { gpuFor } from './env';
 import { SidecarProcess, type SidecarExit } from './process';
 
 export interface HeadlessTrainOptions {
@@ -115,7 +116,7 @@ export async function trainHeadless(ctx: CoreContext, opts: HeadlessTrainOptions
   };
   const config = toSidecarConfig(plan, runConfig, { modelPath: model.path, outputDir, resumeFrom: opts.resume ? 'latest' : null });
 
-  const sidecar = new SidecarProcess({ python, pythonRuntimeDir: ctx.paths.pythonRuntimeDir, env: ctx.env, offline: true, cwd: outputDir });
+  const sidecar = new SidecarProcess({ python, pythonRuntimeDir: ctx.paths.pythonRuntimeDir, env: ctx.env, offline: true, cwd: outputDir, gpu: gpuFor(plan) });
   opts.onSidecar?.(sidecar);
   if (opts.onEvent) sidecar.on('event', opts.onEvent);
   const stop = () => void sidecar.stop().catch(() => {});

@@ -28,6 +28,8 @@ export interface SidecarOptions {
   /** HF_HUB_OFFLINE=1 for local models. */
   offline?: boolean;
   noUserSite?: boolean;
+  /** The GPU the sidecar may see (env.ts gpuFor(plan)). */
+  gpu?: number | 'none' | null;
   /** How long to wait for `ready` (importing torch takes a while on a slow disk). */
   readyTimeoutMs?: number;
   /** After `stop`, how long the current step and the save may take before the process is killed. */
@@ -165,7 +167,7 @@ export class SidecarProcess extends EventEmitter<SidecarEvents> {
   }
 
   private launch(): void {
-    const env = sidecarEnv({ pythonRuntimeDir: this.opts.pythonRuntimeDir, base: this.opts.env, offline: this.opts.offline, noUserSite: this.opts.noUserSite });
+    const env = sidecarEnv({ pythonRuntimeDir: this.opts.pythonRuntimeDir, base: this.opts.env, offline: this.opts.offline, noUserSite: this.opts.noUserSite, gpu: this.opts.gpu });
     const child = spawn(this.opts.python, ['-m', 'hone_sidecar'], {
       cwd: this.opts.cwd,
       env,

@@ -60,4 +60,16 @@ export interface Plan {
   suggestion?: { modelId: string; name: string; method: TrainingMethod } | null;
   /** 'cpu' when there is no CUDA GPU: only demo-size models are practical. */
   device: 'cuda' | 'cpu';
+  /**
+   * nvidia-smi index of the GPU the plan was made for: the sidecar is started with CUDA_VISIBLE_DEVICES set
+   * to it. null for a CPU plan (the sidecar then sees no GPU) and for a card named by size.
+   */
+  gpu_index?: number | null;
+  /** LoRA parameters target_modules train in this model (0 for full fine-tuning); the sidecar checks it. */
+  lora_trainable_params?: number;
+  /**
+   * The same settings' estimate for plain transformers + PEFT, the sidecar's fallback when Unsloth is not
+   * available: a fallback that would not fit is refused rather than run out of memory.
+   */
+  plain_estimated_vram_gb?: number;
 }

@@ -54,6 +54,15 @@ export interface OllamaExportRecord {
   quantize: string;
   digest: string | null;
   createdAt: string;
+  /** How the chat template was made and checked (kept in the run folder's exports.json; the store keeps the four fields above). */
+  template?: {
+    source: 'derived' | 'family';
+    /** The check's one-line verdict. */
+    check: string;
+    /** The day printed where the model's template prints today's date (the training day). */
+    date: string | null;
+    system: string | null;
+  };
 }
 
 export interface MetricPoint {

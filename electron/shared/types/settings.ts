@@ -7,6 +7,12 @@ export interface Settings {
   ollamaHost: string;
   theme: 'light' | 'dark' | 'system';
   hfToken?: string | null;
+  /** A Hub mirror such as https://hf-mirror.com; null: HF_ENDPOINT, else huggingface.co. HF_ENDPOINT wins. */
+  hubEndpoint?: string | null;
+  /** An HTTP(S) proxy for the Hub; null: HTTPS_PROXY/HTTP_PROXY (which win), else the system's proxy. */
+  hubProxy?: string | null;
+  /** Download models into <modelsDir>/<owner>/<name>/ instead of the Hugging Face cache; null: the cache. */
+  modelsDir?: string | null;
   /** Whether the welcome screen was completed. */
   onboarded: boolean;
   /** Evaluate base vs tuned when a run with held-out rows finishes training (default on). */

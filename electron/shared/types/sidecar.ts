@@ -20,6 +20,9 @@ export interface SidecarMetrics {
   tokens_per_second?: number;
   gpu_mem_allocated_gb?: number;
   gpu_mem_reserved_gb?: number;
+  /** Peak allocated / reserved on the training GPU during this logging interval (reset after each read). */
+  peak_allocated_gb?: number;
+  peak_reserved_gb?: number;
   gpu_util?: number;
   'rewards/chosen'?: number;
   'rewards/rejected'?: number;

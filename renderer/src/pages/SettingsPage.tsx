@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useSettings } from '../stores/settings';
 import { useRuntime } from '../stores/runtime';
 import type { Settings } from '../../../electron/shared/types/settings';
+import { HubSettings } from '../components/models/HubSettings';
 
 export function SettingsPage() {
   const { settings, error, load, save } = useSettings();
@@ -85,6 +86,7 @@ export function SettingsPage() {
           {error && <span className="error-box">{error}</span>}
         </div>
       </section>
+      <HubSettings />
     </div>
   );
 }

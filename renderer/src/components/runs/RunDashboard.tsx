@@ -6,6 +6,7 @@ import { RunCharts } from './RunCharts';
 import { RunProgress } from './RunProgress';
 import { LogPanel } from './LogPanel';
 import { EvalPanel } from '../eval/EvalPanel';
+import { MemoryLine } from './MemoryLine';
 import { StatusBadge } from './StatusBadge';
 import { useRunData } from './useRunData';
 import './runs.css';
@@ -70,6 +71,7 @@ export function RunDashboard({ runId, children }: { runId: string; children?: Re
           </p>
         )}
         <RunProgress summary={summary} data={data} />
+        <MemoryLine runId={runId} summary={summary} data={data} />
         {error && (
           <div className="banner error" role="alert">
             {error.message}

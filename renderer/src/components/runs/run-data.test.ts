@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RunData } from './run-data';
+import { memoryComparison, RunData } from './run-data';
 import type { RunEvent } from '../../../../electron/shared/types/runs';
 import type { SidecarEvent } from '../../../../electron/shared/types/sidecar';
 
@@ -46,4 +46,18 @@ test('eval, DPO rewards, logs and errors land where the dashboard reads them', (
   assert.deepEqual(d.get('eval_loss').values, [1.2]);
   assert.deepEqual(d.get('rewards/margins').values, [0.5]);
   assert.deepEqual(d.logs, ['[warning] careful', '[error] OOM: out of memory — smaller batch']);
+});
+
+test('#7 the run page compares the plan\'s estimate with the highest measured peak', () => {
+  seq = 0;
+  const d = new RunData('r');
+  const plan = { device: 'cuda' as const, estimated_vram_gb: 7.42 };
+  assert.equal(memoryComparison(plan, d)?.text, 'planned 7.4 GB, measured peak: after the first step');
+  d.apply(metrics(1, 2, { peak_reserved_gb: 6.1, peak_allocated_gb: 5.2 }));
+  d.apply(metrics(2, 2, { peak_reserved_gb: 6.9, peak_allocated_gb: 5.0 }));
+  d.apply(metrics(3, 2, { peak_reserved_gb: 6.4, peak_allocated_gb: 4.8 }));
+  const m = memoryComparison(plan, d)!;
+  assert.equal(m.text, 'planned 7.4 GB, measured peak 6.9 GB');
+  assert.equal(m.peakAllocatedGb, 5.2);
+  assert.equal(memoryComparison({ device: 'cpu', estimated_vram_gb: 0.01 }, d), null, 'no GPU figures for a CPU run');
 });

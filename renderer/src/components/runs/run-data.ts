@@ -135,3 +135,28 @@ export class RunData {
     if (this.logs.length > LOG_LIMIT) this.logs.splice(0, this.logs.length - LOG_LIMIT);
   }
 }
+
+/** Highest value a series reached, or null before it has any. */
+function highest(s: Series | undefined): number | null {
+  return s && s.length ? Math.max(...s.values) : null;
+}
+
+export interface MemoryComparison {
+  /** The planner's peak-VRAM estimate (the run's plan.estimated_vram_gb). */
+  plannedGb: number;
+  /** Highest per-interval peak the sidecar measured on the training GPU (PyTorch's reserved memory). */
+  peakReservedGb: number | null;
+  peakAllocatedGb: number | null;
+  /** "planned X GB, measured peak Y GB" */
+  text: string;
+}
+
+/** The plan's estimate against what training measured, for a GPU run (null for a CPU plan). */
+export function memoryComparison(plan: { device: 'cuda' | 'cpu'; estimated_vram_gb: number } | null | undefined, data: RunData | null): MemoryComparison | null {
+  if (!plan || plan.device !== 'cuda') return null;
+  const peakReservedGb = highest(data?.series.get('peak_reserved_gb'));
+  const peakAllocatedGb = highest(data?.series.get('peak_allocated_gb'));
+  const gb = (v: number) => `${v.toFixed(1)} GB`;
+  const measured = peakReservedGb === null ? 'measured peak: after the first step' : `measured peak ${gb(peakReservedGb)}`;
+  return { plannedGb: plan.estimated_vram_gb, peakReservedGb, peakAllocatedGb, text: `planned ${gb(plan.estimated_vram_gb)}, ${measured}` };
+}
