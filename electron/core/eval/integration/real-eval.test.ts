@@ -2,8 +2,8 @@
  * The acceptance test of the evaluation, on a real model: SmolLM2-135M-Instruct fine-tuned (LoRA) to answer
  * weather notes with one JSON object. On held-out rows (cities it never saw), `hone eval --json` must show
  * the tuned model clearly ahead of the base, and the app (eval.get) and the exported HTML must carry the
- * same numbers. Then through a real Ollama: served with the prompt it was trained on, the tuned model keeps
- * its score (no mismatch flag); a model that answers like the base in its place is flagged.
+ * same numbers. Then through a real Ollama: sent as a user sends it (the prompt it was trained on), the
+ * tuned model keeps its score (no mismatch flag); a model that answers like the base in its place is flagged.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -21,8 +21,6 @@ import { copyStyleRun, sharedStyleRun, type StyleRun } from './style-run';
 
 const PYTHON = process.env.HONE_PYTHON;
 const skip = PYTHON ? false : 'needs HONE_PYTHON (npm test sets it) for the real model';
-// SmolLM2's chat template adds this system prompt when a conversation has none: training saw it.
-const SMOLLM_SYSTEM = 'You are a helpful AI assistant named SmolLM, trained by Hugging Face';
 const ROWS = 12;
 
 type CliReport = EvalReport & { verdict: { kind: string; headline: string }; eval_id: string; status: string };
@@ -111,7 +109,8 @@ describe('evaluation on a real fine-tune (SmolLM2, weather → JSON)', { skip },
   it('in Ollama, served with its training prompt, the tuned model keeps its score; a base in its place is flagged', { timeout: 900_000 }, async () => {
     assert.ok(cli, 'runs after the evaluation');
     const tunedName = `hone-eval/style-json-${process.pid}:latest`;
-    await core.handlers['ollama.send']({ runId, name: tunedName, quantize: 'f16', system: SMOLLM_SYSTEM, overwrite: true });
+    // As a user sends it: Send to Ollama derives the template and SmolLM2's default system prompt itself.
+    await core.handlers['ollama.send']({ runId, name: tunedName, quantize: 'f16', overwrite: true });
 
     const r = await hone(['eval', runId, '--ollama-only', '--json']);
     assert.equal(r.code, 0, r.err);
