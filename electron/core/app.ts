@@ -14,6 +14,7 @@ import { createRuntimeHandlers } from './runtime/handlers';
 import { createRunHandlers } from './runs/handlers';
 import { createOllamaHandlers } from './ollama/handlers';
 import { createModelHandlers } from './models/handlers';
+import { createEvalHandlers } from './eval/handlers';
 import type { SecretStore } from './models/secrets';
 import { APP_VERSION } from './version';
 import { ensurePrivateDir, restrictUmask } from './private';
@@ -80,6 +81,7 @@ export function createCore(opts: CoreOptions): Core {
     ...createRunHandlers(ctx),
     ...createOllamaHandlers(ctx),
     ...createModelHandlers(ctx),
+    ...createEvalHandlers(ctx),
   };
   return {
     ctx,

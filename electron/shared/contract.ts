@@ -16,6 +16,7 @@ import type { RuntimeProgress, RuntimeStatus } from './types/runtime';
 import type { MetricPoint, RunDetail, RunEvent, RunSummary } from './types/runs';
 import type { ChatChunk, ChatReply, ExportProgress, OllamaModelDetails, OllamaModelInfo, OllamaStatus } from './types/ollama';
 import type { Settings } from './types/settings';
+import type { EvalProgress, EvalRecord } from './types/eval';
 import type { Progress } from './types/progress';
 import type { HubStatus, LocalModelInfo, ModelStorage, TokenStatus, UpdateCheck } from './types/model-storage';
 
@@ -88,6 +89,25 @@ export interface Requests {
   'models.storage': { params: P<'models.storage'>; result: ModelStorage };
   /** The Hub endpoint, proxy and token source in use. */
   'models.hubStatus': { params: P<'models.hubStatus'>; result: HubStatus };
+  /**
+   * Evaluates base vs tuned on held-out rows; resolves once it has started (the record, status 'running'),
+   * then 'eval.progress' follows it. runId: a run id or a run folder. data: a file of held-out rows (any
+   * format the dataset step reads) instead of the run's eval split. limit: rows (default 50; 20 on a CPU).
+   * maxNewTokens: longest reply (default from the references' length).
+   */
+  'eval.start': { params: P<'eval.start'>; result: EvalRecord };
+  /** Stops the run's evaluation after the reply in progress; the rows finished so far are kept. */
+  'eval.stop': { params: P<'eval.stop'>; result: { stopped: boolean } };
+  /** The run's newest evaluation (running or ended), or null when it has none. */
+  'eval.get': { params: P<'eval.get'>; result: EvalRecord | null };
+  /**
+   * The newest report's rows through Ollama, base and tuned: speed and scores as served, and a flag when the
+   * tuned model scores lower there than in the sidecar. tunedModel: default the run's newest export.
+   * baseModel: default the catalogue's Ollama model, else one created from the base folder. Resolves at the end.
+   */
+  'eval.ollama': { params: P<'eval.ollama'>; result: EvalRecord };
+  /** The newest report as a self-contained file, costs from Settings.evalCost. */
+  'eval.export': { params: P<'eval.export'>; result: { filename: string; mime: string; content: string } };
 }
 
 /** Every event pushed from core to renderer: channel -> payload. */
@@ -100,6 +120,7 @@ export interface Events {
   'ollama.chat': ChatChunk;
   'hardware.changed': Hardware;
   'models.progress': Progress & { model: string };
+  'eval.progress': EvalProgress;
 }
 
 export type RequestChannel = keyof Requests;
@@ -145,6 +166,11 @@ export const REQUEST_CHANNELS = [
   'models.checkUpdate',
   'models.storage',
   'models.hubStatus',
+  'eval.start',
+  'eval.stop',
+  'eval.get',
+  'eval.ollama',
+  'eval.export',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -156,6 +182,7 @@ export const EVENT_CHANNELS = [
   'ollama.chat',
   'hardware.changed',
   'models.progress',
+  'eval.progress',
 ] as const satisfies readonly EventChannel[];
 
 /** The core implements one async function per request. */

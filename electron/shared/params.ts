@@ -150,6 +150,15 @@ const SettingsPatch = z.strictObject({
   hubEndpoint: z.string().max(2048).nullable().optional(),
   hubProxy: z.string().max(2048).nullable().optional(),
   modelsDir: FilePath.nullable().optional(),
+  evalAfterTraining: z.boolean().optional(),
+  evalCost: z
+    .strictObject({
+      hostedPricePer1M: z.number().nonnegative().max(1e9).nullable(),
+      pricePerKwh: z.number().nonnegative().max(1e6).nullable(),
+      watts: z.number().nonnegative().max(1e6).nullable(),
+      currency: Text(16).min(1),
+    })
+    .optional(),
   confirmPythonPath: z.literal(true).optional(),
 });
 
@@ -211,6 +220,11 @@ export const REQUEST_PARAMS = {
   'models.local': None,
   'models.setToken': z.strictObject({ token: HfToken.nullable() }),
   'models.tokenStatus': None,
+  'eval.start': z.strictObject({ runId: RunId, data: FilePath.nullable().optional(), limit: PositiveInt.max(100_000).optional(), maxNewTokens: PositiveInt.max(32_768).optional() }),
+  'eval.stop': z.strictObject({ runId: RunId }),
+  'eval.get': z.strictObject({ runId: RunId }),
+  'eval.ollama': z.strictObject({ runId: RunId, tunedModel: Text(512).min(1).optional(), baseModel: Text(512).min(1).optional() }),
+  'eval.export': z.strictObject({ runId: RunId, format: z.enum(['html', 'markdown']) }),
 } satisfies Record<string, z.ZodType>;
 
 export type ParamsChannel = keyof typeof REQUEST_PARAMS;

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
+import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from .protocol import Emitter
 from .tokenise import check_template, describe_lines, tokenise
 
 BNB_OPTIMIZERS = {"adamw_8bit", "adamw_bnb_8bit", "paged_adamw_8bit", "paged_adamw_32bit"}
+HOLDOUT_FILE = "eval_holdout.jsonl"
 
 # The TrainingArguments defaults `import unsloth` rewrites in TRL's SFTConfig/DPOConfig (unsloth 2025.11.4,
 # models/rl.py: "Edit GA / bsz and weight_decay", plus dataset_num_proc = cpu_count() + 4). common_args passes
@@ -125,7 +127,8 @@ def _load_reference(path: Path, keys: dict[str, str]) -> dict[str, dict[str, Any
         return None
 
 
-def _sft_dataset(cfg: RunConfig, rows: Rows, tokenizer: Any, em: Emitter, label: str, notes: dict) -> Dataset:
+def _sft_dataset(cfg: RunConfig, rows: Rows, tokenizer: Any, em: Emitter, label: str, notes: dict,
+                 kept: list[dict] | None = None) -> Dataset:
     stage = "tokenising" if label == "train" else "tokenising_eval"
     result = tokenise(rows.rows, rows.lines, tokenizer, cfg.max_seq_length, cfg.train_on_responses_only,
                       on_progress=lambda d, t: em.progress(stage, d, t, "row"),
@@ -145,13 +148,25 @@ def _sft_dataset(cfg: RunConfig, rows: Rows, tokenizer: Any, em: Emitter, label:
                            field="max_seq_length")
     notes[label] = {"rows": len(rows.rows), "examples": len(result.examples), "tokens": result.tokens,
                     "truncated_lines": result.truncated, "skipped_lines": result.skipped, "loss_on": result.mode}
+    if kept is not None:  # the source row of each example, in order (skipped rows have none)
+        skipped = set(result.skipped)
+        kept.extend(row for row, line in zip(rows.rows, rows.lines) if line not in skipped)
     return Dataset.from_list(result.examples)
+
+
+def write_holdout(path: Path, rows: list[dict]) -> None:
+    """The rows eval_split held out, in the dataset's own normalised form: `hone eval` (and the app's
+    evaluation after training) generate from exactly these prompts, which training never saw."""
+    tmp = path.with_suffix(".jsonl.tmp")
+    tmp.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    tmp.replace(path)
 
 
 def build_datasets(cfg: RunConfig, rows: Rows, eval_rows: Rows | None, tokenizer: Any, em: Emitter,
                    notes: dict) -> tuple[Dataset, Dataset | None]:
+    kept: list[dict] = []
     if cfg.objective == "sft":
-        train = _sft_dataset(cfg, rows, tokenizer, em, "train", notes)
+        train = _sft_dataset(cfg, rows, tokenizer, em, "train", notes, kept)
         evals = _sft_dataset(cfg, eval_rows, tokenizer, em, "eval", notes) if eval_rows else None
     else:  # DPOTrainer applies the chat template and tokenises itself; render once here to name bad rows
         check_template(rows, tokenizer)
@@ -161,12 +176,18 @@ def build_datasets(cfg: RunConfig, rows: Rows, eval_rows: Rows | None, tokenizer
         train = Dataset.from_list(rows.rows)
         evals = Dataset.from_list(eval_rows.rows) if eval_rows else None
         notes["train"] = {"rows": len(rows.rows)}
+        kept = list(rows.rows)
     if evals is None and cfg.eval_split > 0:
         if len(train) < 2:
             raise SidecarError("BAD_CONFIG", "eval_split needs at least two examples.", field="eval_split")
-        parts = train.train_test_split(test_size=cfg.eval_split, seed=cfg.seed)
-        train, evals = parts["train"], parts["test"]
-        notes["eval_split"] = {"train": len(train), "eval": len(evals)}
+        # Split the row indices the way train_test_split would split the rows themselves (it only looks at
+        # the length and the seed), so the held-out source rows are known and can be written out.
+        parts = Dataset.from_dict({"i": list(range(len(train)))}).train_test_split(test_size=cfg.eval_split,
+                                                                                 seed=cfg.seed)
+        held_out = parts["test"]["i"]
+        train, evals = train.select(parts["train"]["i"]), train.select(held_out)
+        write_holdout(cfg.out / HOLDOUT_FILE, [kept[i] for i in held_out])
+        notes["eval_split"] = {"train": len(train), "eval": len(evals), "file": HOLDOUT_FILE}
     return train, evals
 
 

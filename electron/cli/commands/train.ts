@@ -124,6 +124,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     } else if (!exit.error) {
       io.err(`The training process ended without finishing (exit code ${exit.code ?? exit.signal}). Last lines:\n${exit.tail.slice(-10).join('\n')}`);
     }
+    if (!json && ok) io.out(`Did it pay off? hone eval ${outputDir}${args.flags['eval-data'] ? '' : ' --data <held-out rows>'}`);
     if (!json) io.out(`Output: ${outputDir}`);
     return ok ? EXIT.OK : EXIT.FAIL;
   } finally {

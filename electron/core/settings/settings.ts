@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_COSTS } from '../../shared/eval-cost';
 import type { Settings } from '../../shared/types/settings';
 import { REQUEST_PARAMS } from '../../shared/params';
 import { writePrivateFile } from '../models/secrets';
@@ -11,7 +12,7 @@ export type StoredSettings = Omit<Settings, 'dataDir'>;
 export type SettingsChange = Partial<StoredSettings>;
 
 const FIELDS = REQUEST_PARAMS['settings.set'].shape;
-const STORED_KEYS = ['pythonPath', 'ollamaHost', 'theme', 'onboarded', 'hubEndpoint', 'hubProxy', 'modelsDir'] as const satisfies readonly (keyof StoredSettings)[];
+const STORED_KEYS = ['pythonPath', 'ollamaHost', 'theme', 'onboarded', 'hubEndpoint', 'hubProxy', 'modelsDir', 'evalAfterTraining', 'evalCost'] as const satisfies readonly (keyof StoredSettings)[];
 
 /**
  * The saved file, read as untrusted: each known key is kept only when it has its type (a file written by an
@@ -56,6 +57,8 @@ export class SettingsStore {
       hubProxy: null,
       modelsDir: null,
       onboarded: false,
+      evalAfterTraining: true,
+      evalCost: { ...DEFAULT_COSTS },
     };
     const { saved, legacyHfToken } = readSaved(this.file);
     this.legacyHfToken = legacyHfToken;

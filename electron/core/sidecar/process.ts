@@ -92,6 +92,13 @@ export class SidecarProcess extends EventEmitter<SidecarEvents> {
     return ready;
   }
 
+  /** Like start, for an evaluation (#/definitions/evalConfig): it ends with a `report` event. */
+  async evaluate(config: Record<string, unknown>): Promise<ReadyEvent> {
+    const ready = await this.spawn();
+    this.send({ cmd: 'eval', config });
+    return ready;
+  }
+
   /** Round trip in ms; rejects when the sidecar does not answer within timeoutMs. */
   async ping(timeoutMs = 10_000): Promise<number> {
     await this.spawn();

@@ -7,6 +7,7 @@
  *   store.addExport(runId, record)   -> records an OllamaExportRecord {name, quantize, digest, createdAt}
  *   store.listExports(runId)         -> OllamaExportRecord[], oldest first
  *   store.artifacts(runId)           -> [{kind, path, createdAt}] (adapter, merged, summary, gguf)
+ *   store.evals                      -> evaluation reports (eval-reports.ts), written by electron/core/eval
  * Runs are written only by the run manager (electron/core/runs); everything else reads.
  */
 import type Database from 'better-sqlite3';
@@ -16,6 +17,7 @@ import type { Plan } from '../../shared/types/plan';
 import { BatchWriter, type WriterOptions } from './batch-writer';
 import { ACTIVE_STATUSES, SELECT_RUN, parseConfig, toSummary, type RunRow } from './rows';
 import { SeriesStore } from './series';
+import { EvalReports } from './eval-reports';
 
 export type RunError = ErrorInfo & { exitCode?: number | null; logTail?: string[] };
 
@@ -47,11 +49,14 @@ const COLUMNS: Record<keyof RunPatch, string> = {
 
 export class RunStore {
   readonly series: SeriesStore;
+  /** Base-vs-tuned evaluation reports (written by electron/core/eval). */
+  readonly evals: EvalReports;
   private readonly writer: BatchWriter;
 
   constructor(readonly db: Database.Database, writerOpts: WriterOptions = {}) {
     this.writer = new BatchWriter(db, writerOpts);
     this.series = new SeriesStore(db, this.writer);
+    this.evals = new EvalReports(db);
   }
 
   createRun(r: NewRun): RunSummary {

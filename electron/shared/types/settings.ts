@@ -1,3 +1,5 @@
+import type { CostSettings } from './eval';
+
 export interface Settings {
   dataDir: string;
   /** A Python the user chose instead of Hone's own environment; null for Hone's. */
@@ -12,4 +14,8 @@ export interface Settings {
   modelsDir?: string | null;
   /** Whether the welcome screen was completed. */
   onboarded: boolean;
+  /** Evaluate base vs tuned when a run with held-out rows finishes training (default on). */
+  evalAfterTraining?: boolean;
+  /** Prices (and watts, where power cannot be measured) for the evaluation's cost comparison. */
+  evalCost?: CostSettings;
 }

@@ -1,3 +1,5 @@
+import type { EvalReport } from './eval';
+
 /**
  * The sidecar's JSON-lines protocol, mirrored from python-runtime/hone_sidecar/protocol.schema.json.
  * Both sides are tested against that schema.
@@ -40,10 +42,12 @@ export type SidecarEvent = SidecarBase &
     | { type: 'artifact'; kind: 'adapter' | 'merged' | 'summary' | 'gguf'; path: string }
     | { type: 'done'; stopped: boolean; final_step: number; final_loss: number | null; output_dir: string }
     | { type: 'error'; code: string; message: string; hint?: string; step?: number; [k: string]: unknown }
+    | { type: 'report'; stopped: boolean; report: EvalReport }
     | { type: 'pong' }
   );
 
 export type SidecarCommand =
   | { cmd: 'start'; config: Record<string, unknown> }
+  | { cmd: 'eval'; config: Record<string, unknown> }
   | { cmd: 'stop' }
   | { cmd: 'ping' };

@@ -67,6 +67,15 @@ export function SettingsPage() {
               </td>
             </tr>
             <tr>
+              <th>Evaluation</th>
+              <td>
+                <label className="row">
+                  <input type="checkbox" data-testid="settings-eval-after-training" checked={settings.evalAfterTraining !== false} onChange={(e) => void save({ evalAfterTraining: e.target.checked })} />
+                  Compare the fine-tune with its base on the held-out rows when training finishes
+                </label>
+              </td>
+            </tr>
+            <tr>
               <th>Theme</th>
               <td>
                 <select data-testid="settings-theme" value={settings.theme} onChange={(e) => void save({ theme: e.target.value as Settings['theme'] })}>

@@ -5,6 +5,7 @@ import { useWizard } from '../../stores/wizard';
 import { RunCharts } from './RunCharts';
 import { RunProgress } from './RunProgress';
 import { LogPanel } from './LogPanel';
+import { EvalPanel } from '../eval/EvalPanel';
 import { MemoryLine } from './MemoryLine';
 import { StatusBadge } from './StatusBadge';
 import { useRunData } from './useRunData';
@@ -86,6 +87,7 @@ export function RunDashboard({ runId, children }: { runId: string; children?: Re
           </div>
         )}
       </section>
+      {status && ['completed', 'stopped'].includes(status) && <EvalPanel runId={runId} runStatus={status} />}
       {data && <RunCharts data={data} version={version} objective={summary?.objective ?? 'sft'} gpuTotalGb={gpuTotalGb} />}
       {data && <LogPanel lines={data.logs} version={version} />}
     </div>
