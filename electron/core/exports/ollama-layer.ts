@@ -53,7 +53,7 @@ export function digestOfBlobPath(p: string): string | null {
 }
 
 /** Models folders Ollama uses: OLLAMA_MODELS, the user's, and the Linux service's (install.sh runs it as user `ollama`). */
-export function ollamaModelsDirs(env: NodeJS.ProcessEnv = process.env, home = os.homedir()): string[] {
+export function ollamaModelsDirs(env: NodeJS.ProcessEnv = process.env, home = env.HOME || env.USERPROFILE || os.homedir()): string[] {
   const dirs = [env.OLLAMA_MODELS, path.join(home, '.ollama', 'models')];
   if (process.platform === 'linux') dirs.push('/usr/share/ollama/.ollama/models', '/var/lib/ollama/.ollama/models');
   return [...new Set(dirs.filter((d): d is string => !!d))];
