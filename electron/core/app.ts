@@ -15,6 +15,7 @@ import { createRuntimeHandlers } from './runtime/handlers';
 import { createRunHandlers } from './runs/handlers';
 import { createOllamaHandlers } from './ollama/handlers';
 import { createModelHandlers } from './models/handlers';
+import { createExportHandlers } from './exports/handlers';
 import type { SecretStore } from './models/secrets';
 import { APP_VERSION } from './version';
 
@@ -33,6 +34,8 @@ export interface CoreOptions {
   secrets?: SecretStore;
   /** The system proxy for a URL; the Electron shell passes Chromium's resolver (PAC included). */
   resolveProxy?: (url: string) => Promise<string>;
+  /** Opens a file's folder in the desktop's file manager; the Electron shell passes shell.showItemInFolder. */
+  showItemInFolder?: (path: string) => void;
 }
 
 export function createContext(opts: CoreOptions): { ctx: CoreContext; close: () => Promise<void> } {
@@ -48,6 +51,7 @@ export function createContext(opts: CoreOptions): { ctx: CoreContext; close: () 
     env,
     secrets: opts.secrets,
     resolveProxy: opts.resolveProxy,
+    showItemInFolder: opts.showItemInFolder,
     onClose: (fn) => closers.unshift(fn),
   };
   const close = async () => {
@@ -79,6 +83,7 @@ export function createCore(opts: CoreOptions): Core {
     ...createRunHandlers(ctx),
     ...createOllamaHandlers(ctx),
     ...createModelHandlers(ctx),
+    ...createExportHandlers(ctx),
   };
   return {
     ctx,

@@ -24,6 +24,7 @@ import type {
   OllamaStatus,
   SendToOllamaRequest,
 } from './types/ollama';
+import type { ExportTargetInfo, FileExportProgress, FileExportRequest, FileExportResult, RevealResult } from './types/exports';
 import type { Settings } from './types/settings';
 import type { Progress } from './types/progress';
 import type { HubStatus, LocalModelInfo, ModelStorage, TokenStatus, UpdateCheck } from './types/model-storage';
@@ -89,6 +90,12 @@ export interface Requests {
   'ollama.chat': { params: { requestId: string; model: string; messages: ChatMessage[]; options?: ChatOptions }; result: ChatReply };
   'ollama.show': { params: { model: string }; result: OllamaModelDetails };
   'ollama.chatStop': { params: { requestId: string }; result: { stopped: boolean } };
+  /** The run's export targets (GGUF file, LM Studio, adapter bundle, model card): available now or why not, files made. */
+  'exports.targets': { params: { runId: string }; result: ExportTargetInfo[] };
+  /** Runs one target into the run folder (progress on 'exports.progress'); resolves when the file is checked. */
+  'exports.start': { params: FileExportRequest; result: FileExportResult };
+  /** Opens the folder of a file Hone made (Electron); headless answers shown: false. Paths outside Hone's folders are refused. */
+  'exports.showInFolder': { params: { path: string }; result: RevealResult };
   'settings.get': { params: void; result: Settings };
   'settings.set': { params: Partial<Settings>; result: Settings };
   /**
@@ -118,6 +125,7 @@ export interface Events {
   'datasets.progress': Progress & { path: string };
   'ollama.progress': ExportProgress;
   'ollama.chat': ChatChunk;
+  'exports.progress': FileExportProgress;
   'hardware.changed': Hardware;
   'models.progress': Progress & { model: string };
 }
@@ -155,6 +163,9 @@ export const REQUEST_CHANNELS = [
   'ollama.chat',
   'ollama.chatStop',
   'ollama.show',
+  'exports.targets',
+  'exports.start',
+  'exports.showInFolder',
   'settings.get',
   'settings.set',
   'models.download',
@@ -174,6 +185,7 @@ export const EVENT_CHANNELS = [
   'datasets.progress',
   'ollama.progress',
   'ollama.chat',
+  'exports.progress',
   'hardware.changed',
   'models.progress',
 ] as const satisfies readonly EventChannel[];
