@@ -3,7 +3,7 @@ import { useState, type ReactNode } from 'react';
 import type { ExportTargetInfo, GgufQuantization } from '../../../../electron/shared/types/exports';
 import { runKey, useExports } from '../../stores/exports';
 import { ProgressBar } from '../ProgressBar';
-import { FileLine, formatSize } from './FileLine';
+import { FileLine } from './FileLine';
 
 const STAGES: Record<string, string> = {
   converting: 'Converting in Ollama',
@@ -19,6 +19,13 @@ function stageLabel(stage: string): string {
   if (stage === 'gguf') return 'GGUF file ready';
   return STAGES[stage] ?? stage;
 }
+
+const DONE: Record<ExportTargetInfo['target'], string> = {
+  gguf: 'Saved and checked.',
+  lmstudio: 'Added to LM Studio: it shows under My Models (restart LM Studio if it was open).',
+  adapter: 'Saved.',
+  card: 'Written into the run folder.',
+};
 
 const QUANT_LABELS: Record<GgufQuantization, string> = {
   q4_K_M: 'q4_K_M: smallest, slight quality loss (recommended)',
@@ -87,9 +94,7 @@ export function TargetRow({ runId, info, title, description, action, children, o
       )}
       {state?.result && !running && (
         <div className="banner info" data-testid={`export-${info.target}-done`}>
-          <div>
-            Saved <strong>{state.result.path.split(/[\\/]/).pop()}</strong> ({formatSize(state.result.bytes)}).
-          </div>
+          <div>{DONE[info.target]}</div>
           <FileLine path={state.result.path} bytes={state.result.bytes} detail={state.result.detail} />
         </div>
       )}
