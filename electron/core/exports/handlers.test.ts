@@ -60,6 +60,13 @@ function core(opts: { opener?: (p: string) => void; dataDir?: string } = {}) {
   return { ctx, close, dataDir, home, events, h: createExportHandlers(ctx) };
 }
 
+/** Puts a run folder into the core's run store as a finished training does; the page names runs by id. */
+function register(c: ReturnType<typeof core>, dir: string, id = path.basename(dir)): string {
+  const plan = { method: 'lora' } as Plan;
+  getRunStore(c.ctx).createRun({ id, name: id, config: { model: 'm', dataset: 'd', objective: 'sft', plan }, plan, outputDir: dir, status: 'completed', ownerPid: process.pid });
+  return id;
+}
+
 async function code(p: Promise<unknown>): Promise<string> {
   try {
     await p;
@@ -132,7 +139,7 @@ describe('model card', () => {
     const c = core();
     try {
       const run = sidecarRun(path.join(tmp, 'card-run'), { eval: true });
-      const res = await c.h['exports.start']({ runId: run, target: 'card', card: { license: 'apache-2.0', tags: ['support', 'support', 'bad\ntag'], datasets: ['acme/support-tickets'] } });
+      const res = await c.h['exports.start']({ runId: register(c, run), target: 'card', card: { license: 'apache-2.0', tags: ['support', 'support', 'bad\ntag'], datasets: ['acme/support-tickets'] } });
       assert.equal(res.path, path.join(run, 'README.md'));
       const text = fs.readFileSync(res.path, 'utf8');
       const [, front, body] = text.split(/^---$/m);
@@ -157,7 +164,7 @@ describe('model card', () => {
     const c = core();
     try {
       const run = sidecarRun(path.join(tmp, 'card-no-eval'));
-      const res = await c.h['exports.start']({ runId: run, target: 'card' });
+      const res = await c.h['exports.start']({ runId: register(c, run), target: 'card' });
       assert.match(fs.readFileSync(res.path, 'utf8'), /No evaluation report yet\. Evaluate the run in Hone/);
       assert.equal(res.detail, 'no evaluation report yet');
     } finally {
@@ -173,9 +180,27 @@ describe('refusals and the targets list', () => {
       const run = sidecarRun(path.join(tmp, 'stopped-run'));
       const summary = JSON.parse(fs.readFileSync(path.join(run, 'summary.json'), 'utf8')) as Record<string, unknown>;
       fs.writeFileSync(path.join(run, 'summary.json'), JSON.stringify({ ...summary, stopped: true }));
-      await assert.rejects(c.h['exports.start']({ runId: run, target: 'adapter' }), (e: HoneError) => e.code === 'NOT_EXPORTABLE' && /is stopped/.test(e.message));
-      await assert.rejects(c.h['exports.start']({ runId: run, target: 'zip' as never }), (e: HoneError) => e.code === 'BAD_REQUEST');
-      await assert.rejects(c.h['exports.start']({ runId: run, target: 'gguf', quantize: 'q2_K' as never }), (e: HoneError) => e.code === 'BAD_REQUEST');
+      const plan = { method: 'lora' } as Plan;
+      getRunStore(c.ctx).createRun({ id: 'stopped-1', name: 'stopped', config: { model: 'm', dataset: 'd', objective: 'sft', plan }, plan, outputDir: run, status: 'stopped', ownerPid: process.pid });
+      await assert.rejects(c.h['exports.start']({ runId: 'stopped-1', target: 'adapter' }), (e: HoneError) => e.code === 'NOT_EXPORTABLE' && /is stopped/.test(e.message));
+      await assert.rejects(c.h['exports.start']({ runId: 'stopped-1', target: 'zip' as never }), (e: HoneError) => e.code === 'BAD_REQUEST');
+      await assert.rejects(c.h['exports.start']({ runId: 'stopped-1', target: 'gguf', quantize: 'q2_K' as never }), (e: HoneError) => e.code === 'BAD_REQUEST');
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('the page names runs by id only: a folder path as runId writes nothing there (no write-anywhere from the page)', async () => {
+    const c = core();
+    try {
+      const victim = fs.mkdtempSync(path.join(tmp, 'victim-'));
+      fs.writeFileSync(path.join(victim, 'README.md'), 'mine');
+      for (const target of ['card', 'adapter', 'gguf'] as const) {
+        await assert.rejects(c.h['exports.start']({ runId: victim, target }), (e: HoneError) => e.code === 'NOT_FOUND');
+      }
+      await assert.rejects(c.h['exports.targets']({ runId: victim }), (e: HoneError) => e.code === 'NOT_FOUND');
+      assert.deepEqual(fs.readdirSync(victim), ['README.md']);
+      assert.equal(fs.readFileSync(path.join(victim, 'README.md'), 'utf8'), 'mine');
     } finally {
       await c.close();
     }
@@ -185,7 +210,7 @@ describe('refusals and the targets list', () => {
     const c = core();
     try {
       const run = sidecarRun(path.join(tmp, 'targets-run'));
-      const t = Object.fromEntries((await c.h['exports.targets']({ runId: run })).map((x) => [x.target, x]));
+      const t = Object.fromEntries((await c.h['exports.targets']({ runId: register(c, run) })).map((x) => [x.target, x]));
       assert.equal(t.gguf.available, false);
       assert.match(t.gguf.note ?? '', /no merged model/);
       assert.equal(t.lmstudio.available, false);

@@ -299,12 +299,16 @@ export function modelCard(f: CardFacts): string {
 
 export const CARD_FILE = 'README.md';
 
-/** Writes README.md into the run folder (atomically) and returns its path and text. */
-export function writeModelCard(src: CardSources): { path: string; text: string; facts: CardFacts } {
+/**
+ * Writes README.md into the run folder (atomically) and returns its path and text. Only a run folder (it has
+ * summary.json) gets the file: a model folder given to the CLI keeps its own README (written: false).
+ */
+export function writeModelCard(src: CardSources): { path: string; text: string; facts: CardFacts; written: boolean } {
   const facts = cardFacts(src);
   const text = modelCard(facts);
   const file = path.join(src.run.outputDir, CARD_FILE);
+  if (!fs.existsSync(path.join(src.run.outputDir, 'summary.json'))) return { path: file, text, facts, written: false };
   fs.writeFileSync(`${file}.tmp`, text);
   fs.renameSync(`${file}.tmp`, file);
-  return { path: file, text, facts };
+  return { path: file, text, facts, written: true };
 }

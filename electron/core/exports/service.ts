@@ -73,6 +73,7 @@ async function cardTarget(req: ExportRequest, deps: ExportDeps): Promise<ExportO
   const reporter = new FileReporter({ exportId, runId: run.id, target: 'card' }, deps.emit);
   reporter.start('writing', null, 'items', 'README.md');
   const c = card(run, deps, req.card);
+  if (!c.written) throw new HoneError('NOT_EXPORTABLE', `${run.outputDir} is not a Hone run folder (it has no summary.json), so its README.md is left alone.`, 'Export the adapter bundle instead: its zip carries the model card.');
   const out = record(run, deps, exportId, { target: 'card', path: c.path, createdAt: new Date().toISOString(), bytes: Buffer.byteLength(c.text), detail: c.facts.eval ? 'with the evaluation report' : 'no evaluation report yet' });
   reporter.start('done', null, 'items', c.path);
   return out;
@@ -88,7 +89,7 @@ async function adapterTarget(req: ExportRequest, deps: ExportDeps): Promise<Expo
   const reporter = new FileReporter({ exportId, runId: run.id, target: 'adapter' }, deps.emit);
   reporter.start('writing', null, 'items', 'the model card');
   const c = card(run, deps, req.card);
-  record(run, deps, exportId, { target: 'card', path: c.path, createdAt: new Date().toISOString(), bytes: Buffer.byteLength(c.text) });
+  if (c.written) record(run, deps, exportId, { target: 'card', path: c.path, createdAt: new Date().toISOString(), bytes: Buffer.byteLength(c.text) });
   const entries = bundleEntries(outputs, c.text, c.facts.baseModel);
   reporter.start('zipping', entries.filter((e) => e.file).reduce((s, e) => s + e.size, 0), 'bytes', path.basename(target));
   const bytes = await writeBundle(entries, target, (n) => reporter.add(n));
