@@ -61,7 +61,10 @@ export interface GgufResult extends FileExportResult {
   template: GgufTemplate | null;
 }
 
-/** GGML file types (general.file_type) Ollama writes for each quantisation; f16 from bf16 weights stays bf16 in newer releases. */
+/**
+ * GGML file types (general.file_type) for each quantisation. Ollama's converter labels its unquantised output 1
+ * (F16) even where it keeps bf16 tensors (convert.go, 0.11.4); 32 (BF16) is accepted as the same choice.
+ */
 const FILE_TYPES: Record<GgufQuantization, number[]> = { q4_K_M: [15], q5_K_M: [17], q8_0: [7], f16: [1, 32] };
 
 export function ggufFileName(runName: string, quantize: GgufQuantization): string {
