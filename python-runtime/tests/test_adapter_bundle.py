@@ -27,7 +27,8 @@ needs_real = pytest.mark.skipif(not REAL, reason="HONE_REAL_MODEL_DIR not set (n
 PROMPTS = [
     [{"role": "user", "content": "What is the capital of France?"}],
     [{"role": "user", "content": "Reply in capital letters: good morning"}],
-    [{"role": "system", "content": "Answer in one short sentence."}, {"role": "user", "content": "What sound does a cat make?"}],
+    [{"role": "system", "content": "Answer in one short sentence."},
+     {"role": "user", "content": "What sound does a cat make?"}],
 ]
 
 
@@ -45,9 +46,9 @@ def train(model: Path, out: Path, **over) -> Path:
 def export_bundle(run_dir: Path, work: Path) -> tuple[Path, dict]:
     target = work / "bundle.zip"
     env = {**os.environ, "HONE_DATA_DIR": str(work / "hone-data"), "OLLAMA_HOST": "127.0.0.1:9"}
-    r = subprocess.run([NODE, str(REPO_ROOT / "electron" / "cli" / "bin.mjs"), "export", str(run_dir), "--to", "adapter",
-                        "--out", str(target), "--license", "apache-2.0", "--datasets", "hone/sft-sample", "--json"],
-                       env=env, capture_output=True, text=True, timeout=300)
+    cli = [NODE, str(REPO_ROOT / "electron" / "cli" / "bin.mjs"), "export", str(run_dir), "--to", "adapter",
+           "--out", str(target), "--license", "apache-2.0", "--datasets", "hone/sft-sample", "--json"]
+    r = subprocess.run(cli, env=env, capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     result = json.loads(r.stdout)
     assert Path(result["path"]) == target
@@ -92,9 +93,10 @@ def check_bundle(base_dir: Path, run_dir: Path, work: Path, compare_merged: bool
             theirs.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
 
     # The tuned model as trained (base + the run's adapter) against base + the bundle: the same greedy replies.
-    tuned = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32), run_dir / "adapter")
+    load_base = lambda: AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32)  # noqa: E731
+    tuned = PeftModel.from_pretrained(load_base(), run_dir / "adapter")
     expected = greedy(tuned, theirs)
-    bundled = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base_dir, dtype=torch.float32), folder)
+    bundled = PeftModel.from_pretrained(load_base(), folder)
     assert greedy(bundled, ours) == expected
     with bundled.disable_adapter():
         assert greedy(bundled, ours) != expected, "the adapter changes the replies (else this test proves nothing)"
