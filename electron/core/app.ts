@@ -15,6 +15,7 @@ import { createRunHandlers } from './runs/handlers';
 import { createOllamaHandlers } from './ollama/handlers';
 import { createModelHandlers } from './models/handlers';
 import { createEvalHandlers } from './eval/handlers';
+import { createExportHandlers } from './exports/handlers';
 import type { SecretStore } from './models/secrets';
 import { APP_VERSION } from './version';
 import { ensurePrivateDir, restrictUmask } from './private';
@@ -34,6 +35,8 @@ export interface CoreOptions {
   secrets?: SecretStore;
   /** The system proxy for a URL; the Electron shell passes Chromium's resolver (PAC included). */
   resolveProxy?: (url: string) => Promise<string>;
+  /** Opens a file's folder in the desktop's file manager; the Electron shell passes shell.showItemInFolder. */
+  showItemInFolder?: (path: string) => void;
 }
 
 export function createContext(opts: CoreOptions): { ctx: CoreContext; close: () => Promise<void> } {
@@ -50,6 +53,7 @@ export function createContext(opts: CoreOptions): { ctx: CoreContext; close: () 
     env,
     secrets: opts.secrets,
     resolveProxy: opts.resolveProxy,
+    showItemInFolder: opts.showItemInFolder,
     onClose: (fn) => closers.unshift(fn),
   };
   const close = async () => {
@@ -82,6 +86,7 @@ export function createCore(opts: CoreOptions): Core {
     ...createOllamaHandlers(ctx),
     ...createModelHandlers(ctx),
     ...createEvalHandlers(ctx),
+    ...createExportHandlers(ctx),
   };
   return {
     ctx,

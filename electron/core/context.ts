@@ -14,6 +14,8 @@ export interface CoreContext {
   secrets?: SecretStore;
   /** Injected by the Electron shell: the system proxy for a URL (a PAC answer, "PROXY h:p; DIRECT"). */
   resolveProxy?: (url: string) => Promise<string>;
+  /** Injected by the Electron shell (shell.showItemInFolder); absent in headless/CLI. Called only with a path exports/reveal.ts allowed. */
+  showItemInFolder?: (path: string) => void;
   /** Things to run on shutdown (stop sidecars, close the database), newest first. */
   onClose(fn: () => Promise<void> | void): void;
 }

@@ -3,7 +3,7 @@
  * Everything else lives in electron/core, which never imports electron.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Notification, powerSaveBlocker, safeStorage, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, powerSaveBlocker, safeStorage, session, shell } from 'electron';
 import { createCore } from '../core/app';
 import { registerIpc } from './ipc';
 import { createSafeStorageSecrets } from './secrets';
@@ -25,6 +25,8 @@ const core = createCore({
   secrets: createSafeStorageSecrets(safeStorage, path.join(app.getPath('userData'), 'secrets')),
   // Hub downloads follow the system proxy (PAC included) when no proxy is set in Settings or the environment.
   resolveProxy: systemProxyResolver(app, () => session.defaultSession),
+  // "Show in folder" on an export: the core checks the path is one of Hone's files before this is called.
+  showItemInFolder: (p) => shell.showItemInFolder(p),
   paths: {
     dataDir: process.env.HONE_DATA_DIR ?? path.join(app.getPath('userData')),
     resourcesDir: path.join(root, 'resources'),

@@ -15,6 +15,7 @@ import type { DatasetReport, ImportedDataset, RenderedRow } from './types/datase
 import type { RuntimeProgress, RuntimeStatus } from './types/runtime';
 import type { MetricPoint, RunDetail, RunEvent, RunSummary } from './types/runs';
 import type { ChatChunk, ChatReply, ExportProgress, OllamaModelDetails, OllamaModelInfo, OllamaStatus } from './types/ollama';
+import type { ExportTargetInfo, FileExportProgress, FileExportResult, RevealResult } from './types/exports';
 import type { Settings } from './types/settings';
 import type { EvalProgress, EvalRecord } from './types/eval';
 import type { Progress } from './types/progress';
@@ -70,6 +71,12 @@ export interface Requests {
   'ollama.chat': { params: P<'ollama.chat'>; result: ChatReply };
   'ollama.show': { params: P<'ollama.show'>; result: OllamaModelDetails };
   'ollama.chatStop': { params: P<'ollama.chatStop'>; result: { stopped: boolean } };
+  /** The run's export targets (GGUF file, LM Studio, adapter bundle, model card): available now or why not, files made. */
+  'exports.targets': { params: P<'exports.targets'>; result: ExportTargetInfo[] };
+  /** Runs one target into the run folder (progress on 'exports.progress'); resolves when the file is checked. */
+  'exports.start': { params: P<'exports.start'>; result: FileExportResult };
+  /** Opens the folder of a file Hone made (Electron); headless answers shown: false. Paths outside Hone's folders are refused. */
+  'exports.showInFolder': { params: P<'exports.showInFolder'>; result: RevealResult };
   'settings.get': { params: P<'settings.get'>; result: Settings };
   'settings.set': { params: P<'settings.set'>; result: Settings };
   /**
@@ -118,6 +125,7 @@ export interface Events {
   'datasets.progress': Progress & { path: string };
   'ollama.progress': ExportProgress;
   'ollama.chat': ChatChunk;
+  'exports.progress': FileExportProgress;
   'hardware.changed': Hardware;
   'models.progress': Progress & { model: string };
   'eval.progress': EvalProgress;
@@ -156,6 +164,9 @@ export const REQUEST_CHANNELS = [
   'ollama.chat',
   'ollama.chatStop',
   'ollama.show',
+  'exports.targets',
+  'exports.start',
+  'exports.showInFolder',
   'settings.get',
   'settings.set',
   'models.download',
@@ -180,6 +191,7 @@ export const EVENT_CHANNELS = [
   'datasets.progress',
   'ollama.progress',
   'ollama.chat',
+  'exports.progress',
   'hardware.changed',
   'models.progress',
   'eval.progress',

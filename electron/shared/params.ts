@@ -14,6 +14,7 @@ import { z } from 'zod';
 import type { Plan, PlanOverrides } from './types/plan';
 import type { RunConfig } from './types/runs';
 import type { ChatMessage as ChatMessageType, ChatOptions as ChatOptionsType, SendToOllamaRequest } from './types/ollama';
+import type { FileExportRequest } from './types/exports';
 
 // ---- building blocks -------------------------------------------------------------------------------
 
@@ -127,6 +128,19 @@ const SendToOllamaSchema = z.strictObject({
   overwrite: z.boolean().optional(),
 });
 
+const FileExportSchema = z.strictObject({
+  runId: RunId,
+  target: z.enum(['gguf', 'lmstudio', 'adapter', 'card']),
+  quantize: z.enum(['q4_K_M', 'q5_K_M', 'q8_0', 'f16']).optional(),
+  card: z
+    .strictObject({
+      license: Text(128).min(1).optional(),
+      tags: z.array(Text(128).min(1)).max(64).optional(),
+      datasets: z.array(Text(256).min(1)).max(64).optional(),
+    })
+    .optional(),
+});
+
 const DatasetSource = {
   path: FilePath,
   format: DatasetFormat.optional(),
@@ -225,6 +239,9 @@ export const REQUEST_PARAMS = {
   'eval.get': z.strictObject({ runId: RunId }),
   'eval.ollama': z.strictObject({ runId: RunId, tunedModel: Text(512).min(1).optional(), baseModel: Text(512).min(1).optional() }),
   'eval.export': z.strictObject({ runId: RunId, format: z.enum(['html', 'markdown']) }),
+  'exports.targets': z.strictObject({ runId: RunId }),
+  'exports.start': FileExportSchema,
+  'exports.showInFolder': z.strictObject({ path: FilePath }),
 } satisfies Record<string, z.ZodType>;
 
 export type ParamsChannel = keyof typeof REQUEST_PARAMS;
@@ -244,4 +261,5 @@ export const SCHEMAS_MATCH_TYPES: [
   Same<z.output<typeof SendToOllamaSchema>, SendToOllamaRequest>,
   Same<z.output<typeof ChatMessage>, ChatMessageType>,
   Same<z.output<typeof ChatOptions>, ChatOptionsType>,
-] = [true, true, true, true, true, true];
+  Same<z.output<typeof FileExportSchema>, FileExportRequest>,
+] = [true, true, true, true, true, true, true];

@@ -30,6 +30,9 @@ export function createError(message: string): HoneError {
   if (/unsupported architecture|unknown architecture/i.test(message)) {
     return new HoneError('UNSUPPORTED_ARCH', `Ollama cannot convert this model: ${message}`, 'Send the LoRA adapter onto the base model in Ollama, or convert to GGUF with llama.cpp and import that.');
   }
+  if (/unsupported quantization type/i.test(message)) {
+    return new HoneError('UNSUPPORTED_QUANT', `This Ollama cannot quantise to that type: ${message}`, 'Choose one of the types Ollama names, or f16.');
+  }
   if (/quantiz/i.test(message)) {
     return new HoneError('OLLAMA_ERROR', `Ollama could not quantise the model: ${message}`, 'Choose q8_0 or f16 instead.');
   }

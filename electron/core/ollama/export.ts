@@ -50,7 +50,16 @@ export interface SendResult {
   check: TemplateCheck;
 }
 
-export type SendRequest = Omit<SendToOllamaRequest, 'runId'> & { run: string; exportId?: string };
+export type SendRequest = Omit<SendToOllamaRequest, 'runId' | 'quantize'> & {
+  run: string;
+  exportId?: string;
+  quantize?: string;
+  /**
+   * A model made only to take its GGUF file (exports/gguf-export.ts): not recorded on the run, its prompt not
+   * checked (the file carries the model's own template), any quantisation the caller checked against the version.
+   */
+  scratch?: boolean;
+};
 
 async function ensureOllama(baseUrl: string): Promise<string | null> {
   // A busy server (quantising another model) may be slow to answer: wait longer than the status line does.
@@ -99,8 +108,8 @@ async function checkStaged(deps: SendDeps, staging: string, parts: ModelfilePart
 
 export async function sendToOllama(req: SendRequest, deps: SendDeps): Promise<SendResult> {
   const exportId = req.exportId ?? `exp_${crypto.randomBytes(6).toString('hex')}`;
-  const quantize = req.quantize ?? 'q4_K_M';
-  if (!QUANTIZATIONS.includes(quantize)) throw new HoneError('BAD_REQUEST', `Unknown quantisation "${quantize}".`, `Choose one of ${QUANTIZATIONS.join(', ')}.`);
+  const quantize = (req.quantize ?? 'q4_K_M') as Quantization;
+  if (!req.scratch && !QUANTIZATIONS.includes(quantize)) throw new HoneError('BAD_REQUEST', `Unknown quantisation "${quantize}".`, `Choose one of ${QUANTIZATIONS.join(', ')}.`);
   assertModelName(req.name);
   const run = await deps.access.runs.get(req.run);
   if (run.status && run.status !== 'completed') {
@@ -154,7 +163,7 @@ export async function sendToOllama(req: SendRequest, deps: SendDeps): Promise<Se
       },
     );
     reporter.start('checking', null, 'comparing the prompt Ollama renders with the one training saw');
-    check = await checkStaged(deps, staging, parts, tplDir);
+    check = req.scratch ? { ok: true, method: 'none', autoBos: false, probes: [], summary: 'Not checked: a model made for a GGUF export.' } : await checkStaged(deps, staging, parts, tplDir);
     if (!check.ok) {
       await deleteModel(deps.baseUrl, staging).catch(() => undefined);
       const older = check.method === 'tokens' ? ' This Ollama only reports token counts (before 0.11.5); a newer Ollama lets Hone compare the text itself.' : '';
@@ -175,7 +184,7 @@ export async function sendToOllama(req: SendRequest, deps: SendDeps): Promise<Se
     createdAt: new Date().toISOString(),
     template: { source: parts.source, check: check.summary, date: parts.date, system: parts.system },
   };
-  await deps.access.exports.add(run.id, record);
+  if (!req.scratch) await deps.access.exports.add(run.id, record);
   reporter.start('done', null, `${fullName} is ready in Ollama`);
   return { exportId, runId: run.id, name: fullName, digest, route: route.kind, uploaded, skipped, record, check };
 }

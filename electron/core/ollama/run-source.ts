@@ -66,10 +66,11 @@ export function runFromFolder(dir: string): ExportableRun {
   return {
     id: str(summary.runId) ?? str(summary.id) ?? path.basename(outputDir),
     name: str(summary.name) ?? path.basename(outputDir),
-    status: (str(summary.status) as RunStatus | null) ?? null,
+    // The sidecar's own summary.json has no status but says whether the run was stopped before the end.
+    status: (str(summary.status) as RunStatus | null) ?? (typeof summary.stopped === 'boolean' ? (summary.stopped ? 'stopped' : 'completed') : null),
     outputDir,
-    modelId: str(summary.model) ?? str(config.model) ?? null,
-    trainedAt: str(summary.startedAt) ?? str(summary.started_at) ?? str(summary.createdAt) ?? mtimeOf(path.join(outputDir, 'summary.json')),
+    modelId: str(summary.model) ?? str(config.model) ?? str(config.model_path) ?? null,
+    trainedAt: str(summary.startedAt) ?? str(summary.started_at) ?? str(summary.createdAt) ?? str(summary.finished_at) ?? mtimeOf(path.join(outputDir, 'summary.json')),
   };
 }
 
@@ -79,11 +80,16 @@ export function readFolderExports(outputDir: string): OllamaExportRecord[] {
   return Array.isArray(raw?.exports) ? (raw.exports as OllamaExportRecord[]) : [];
 }
 
-export function appendFolderExport(outputDir: string, record: OllamaExportRecord): void {
+/** Rewrites exports.json through `update`, keeping what other exporters keep there (the files list). */
+export function updateFolderExports(outputDir: string, update: (raw: Record<string, unknown>) => Record<string, unknown>): void {
   const file = path.join(outputDir, EXPORTS_FILE);
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ exports: [...readFolderExports(outputDir), record] }, null, 2));
+  fs.writeFileSync(tmp, JSON.stringify(update(readJson(file) ?? {}), null, 2));
   fs.renameSync(tmp, file);
+}
+
+export function appendFolderExport(outputDir: string, record: OllamaExportRecord): void {
+  updateFolderExports(outputDir, (raw) => ({ ...raw, exports: [...readFolderExports(outputDir), record] }));
 }
 
 function isDir(p: string): boolean {
