@@ -156,14 +156,18 @@ test('the check gives up after a few tries', () => {
   assert.equal(d.verdict, 'does_not_fit');
 });
 
-test('recorded CPU readings of the tiny model (RSS growth) shrink batch 8 to 4 under a 1 GB budget', () => {
-  // Recorded by the real sidecar on this machine: batch 8 x 1 at 1019 tokens per row, then 4 x 2.
-  const planned = { batchSize: 8, gradAccum: 1, maxSeqLength: 1024 };
-  const first: ProbeReading = { ...planned, attempt: 1, measuredGb: 1.31, usedGb: 1.31, tokens: 1019, seconds: 14 };
-  const d = decideAfterProbe(input([first], { device: 'cpu', budgetGb: 1, planned, activationShare: 0.9, rowTokens: [1019, 1015, 1011], rows: 40 }));
-  assert.deepEqual([d.action, d.settings.batchSize, d.settings.gradAccum], ['retry', 4, 2]);
-  const second: ProbeReading = { ...d.settings, attempt: 2, measuredGb: 0.74, usedGb: 0.74, tokens: 1019, seconds: 6 };
-  const ok = decideAfterProbe(input([first, second], { device: 'cpu', budgetGb: 1, planned, activationShare: 0.9, rowTokens: [1019], rows: 40 }));
-  assert.deepEqual([ok.action, ok.verdict], ['accept', 'replanned']);
-  assert.match(ok.message, /^Checking memory: 0\.74 of 1 GB at batch 4 x 2, fits/);
+test('recorded CPU readings of the tiny model (RSS growth): batch 16 goes straight to 4 x 4 under a 0.27 GB budget', () => {
+  // Recorded by the real sidecar here (hone train --batch 16 --budget-gb 0.27, rows of 973 tokens): 16 x 1 grew
+  // the process by 0.696 GB, then 4 x 4 by 0.219 GB. The plan's estimate is nearly all activations.
+  const planned = { batchSize: 16, gradAccum: 1, maxSeqLength: 1024 };
+  const at = { device: 'cpu' as const, budgetGb: 0.27, planned, activationShare: 0.97, rowTokens: [973, 968, 960], rows: 40 };
+  const first: ProbeReading = { ...planned, attempt: 1, measuredGb: 0.696, usedGb: 0.696, tokens: 973, seconds: 11 };
+  const d = decideAfterProbe(input([first], at));
+  // 8 rows would be predicted at ~0.37 GB, over the 0.2565 GB a run may use; 4 rows at ~0.19 GB.
+  assert.deepEqual([d.action, d.settings], ['retry', { batchSize: 4, gradAccum: 4, maxSeqLength: 1024 }]);
+  assert.equal(d.message, 'Checking memory: 0.7 of 0.27 GB at batch 16 x 1, more than the 0.26 GB a run may use (a 0.01 GB margin stays free); trying batch 4 x 4 (the same 16 rows per optimiser step).');
+  const second: ProbeReading = { ...d.settings, attempt: 2, measuredGb: 0.219, usedGb: 0.219, tokens: 973, seconds: 4 };
+  const ok = decideAfterProbe(input([first, second], at));
+  assert.deepEqual([ok.action, ok.verdict, ok.settings], ['accept', 'replanned', d.settings]);
+  assert.equal(ok.message, "Checking memory: 0.22 of 0.27 GB at batch 4 x 4, fits (the plan's batch 16 x 1 did not).");
 });

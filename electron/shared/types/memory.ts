@@ -71,6 +71,8 @@ export interface RunMemory {
   /** The planner's peak estimate at the planned settings (plan.estimated_vram_gb). */
   plannedGb: number;
   planned: TrainSettings;
+  /** GB the budget's basis adds to torch's reserved memory: the CUDA context on a GPU, 0 on the CPU. */
+  contextGb?: number;
   /** 'cuda': torch's reserved memory; 'rss': the sidecar's process memory growth (CPU). */
   measure?: 'cuda' | 'rss' | null;
   check?: {
