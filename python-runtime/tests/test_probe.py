@@ -12,7 +12,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from conftest import sft_config
+from conftest import dpo_config, sft_config
 from sidecar_proc import Sidecar
 
 STEPS = 5
@@ -64,6 +64,13 @@ def probe_runs(workdir: Path, tiny_model: Path) -> Iterator[dict[str, Sidecar]]:
         "planned": Sidecar(workdir, "probe-planned").start(
             sft_config(tiny_model, workdir / "probe-planned", batch_size=4, grad_accum=2,
                        **{**base, "max_seq_length": 512})),
+        # DPO: checked and accepted as planned, against the same run unchecked.
+        "dpo-checked": Sidecar(workdir, "probe-dpo-checked", answer=Host(
+            decide("accept", 4, 2, 128, "Checking memory: fits.", verdict="fits"))).start(
+            dpo_config(tiny_model, workdir / "probe-dpo-checked", batch_size=4, grad_accum=2, max_steps=4,
+                       lora_dropout=0.1, memory_probe={})),
+        "dpo-plain": Sidecar(workdir, "probe-dpo-plain").start(
+            dpo_config(tiny_model, workdir / "probe-dpo-plain", batch_size=4, grad_accum=2, max_steps=4, lora_dropout=0.1)),
         # Stopped while the check waits for its answer.
         "stopped": Sidecar(workdir, "probe-stopped", stop_when=lambda e: e["type"] == "memory_probe").start(
             sft_config(tiny_model, workdir / "probe-stopped", batch_size=2, memory_probe={"steps": 1}, max_steps=3)),
@@ -122,6 +129,21 @@ def test_checked_run_trains_exactly_like_the_run_planned_that_way(probe_runs):
     summary = json.loads((Path(end["output_dir"]) / "summary.json").read_text())
     assert summary["config"]["batch_size"] == 4 and summary["config"]["max_seq_length"] == 512
     assert [r["batch_size"] for r in summary["data"]["memory_check"]["readings"]] == [8, 4]
+
+
+def test_a_checked_dpo_run_trains_exactly_like_an_unchecked_one(probe_runs):
+    checked, plain = probe_runs["dpo-checked"], probe_runs["dpo-plain"]
+    assert checked.wait_type("done", timeout=600)["type"] == "done"
+    assert plain.wait_type("done", timeout=600)["type"] == "done"
+    assert checked.finish() == 0 and plain.finish() == 0
+    probe = checked.of_type("memory_probe")[0]
+    # A pair's length is its prompt plus the longer answer; the probe runs the longest pairs.
+    assert probe["batch_size"] == 4 and 0 < probe["tokens"] <= 128 and probe["row_tokens"][0] == probe["tokens"]
+    mine = [(m["step"], m["loss"], m["rewards/margins"]) for m in checked.of_type("metrics")]
+    theirs = [(m["step"], m["loss"], m["rewards/margins"]) for m in plain.of_type("metrics")]
+    assert [s for s, _, _ in mine] == [1, 2, 3, 4] == [s for s, _, _ in theirs]
+    for (step, loss, margin), (_, loss2, margin2) in zip(mine, theirs):
+        assert abs(loss - loss2) < 1e-6 and abs(margin - margin2) < 1e-6, (step, loss, loss2)
 
 
 def test_a_stop_during_the_check_ends_the_run_at_step_0_with_nothing_saved(probe_runs):
