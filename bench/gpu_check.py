@@ -366,9 +366,9 @@ def table(results: dict) -> str:
 
 def memory_check(work: Path, data: Path, env: dict, a, runs: dict) -> str:
     """The memory check on CUDA (issue #16), in two runs:
-    1. the first configuration again with the check on, accepted as planned: the probe's peak (2 steps on the
-       longest rows, torch's peak reserved) against the training's own peak, the check's seconds, and the
-       losses against the same run without the check (identical up to CUDA's non-determinism);
+    1. the first configuration again with the check on (10 steps at most), accepted as planned: the probe's peak
+       (2 steps on the longest rows, torch's peak reserved) against the training's own peak, the check's seconds,
+       and the losses against the same run without the check (identical up to CUDA's non-determinism);
     2. batch 4x the bench's, shrunk by the check to the bench's batch with 4x accumulation: the second probe must
        measure less than the first, and the training peak must match the second probe.
     This script stands in for the app's host and scripts the decisions; the app's own rules are the planner's
@@ -381,7 +381,7 @@ def memory_check(work: Path, data: Path, env: dict, a, runs: dict) -> str:
     accept = lambda e: {"action": "accept", "batch_size": e["batch_size"], "grad_accum": e["grad_accum"],  # noqa: E731
                         "max_seq_length": e["max_seq_length"], "message": "bench: accepted"}
     same = sidecar({**base, "output_dir": str(work / "check-same"), "batch_size": BATCH, "grad_accum": 1,
-                    "max_steps": a.steps}, timeout=180, env=env, answer=accept)
+                    "max_steps": min(a.steps, 10)}, timeout=180, env=env, answer=accept)
     probe = next((e for e in same["events"] if e["type"] == "memory_probe"), None)
     r = describe(same)
     if probe is None or r["status"] != "ok":
@@ -396,7 +396,7 @@ def memory_check(work: Path, data: Path, env: dict, a, runs: dict) -> str:
     script = [{"action": "retry", "batch_size": BATCH, "grad_accum": 4, "max_seq_length": SEQ,
                "message": "bench: shrink"}]
     shrink = sidecar({**base, "output_dir": str(work / "check-shrink"), "batch_size": 4 * BATCH, "grad_accum": 1,
-                      "max_steps": 5}, timeout=180, env=env,
+                      "max_steps": 3}, timeout=180, env=env,
                      answer=lambda e: script.pop(0) if script else accept(e))
     probes = [e for e in shrink["events"] if e["type"] == "memory_probe"]
     s = describe(shrink)
