@@ -143,11 +143,19 @@ def _restore_forward(model: Any, saved: dict[str, Any]) -> None:
 
 
 def _row_lengths(dataset: Any, objective: str) -> list[int]:
+    """Token count of each row as trained (a DPO pair: its prompt and the longer answer), read as Arrow list
+    lengths: a large dataset's token ids never become Python lists."""
+    import pyarrow.compute as pc
+
+    table = dataset.with_format("arrow")
+
+    def lengths(column: str) -> list[int]:
+        return pc.list_value_length(table[column]).to_pylist()
+
     if objective == "dpo":
-        return [len(p) + max(len(c), len(r)) for p, c, r in zip(dataset["prompt_input_ids"],
-                                                               dataset["chosen_input_ids"],
-                                                               dataset["rejected_input_ids"])]
-    return [len(x) for x in dataset["input_ids"]]
+        return [p + max(c, r) for p, c, r in zip(lengths("prompt_input_ids"), lengths("chosen_input_ids"),
+                                                 lengths("rejected_input_ids"))]
+    return lengths("input_ids")
 
 
 class MemoryProbe:
