@@ -90,22 +90,29 @@ class _Snapshot:
             torch.cuda.set_rng_state_all(cuda)
 
 
-class _Meter:
-    def __init__(self, measure: str, rss_baseline: int | None) -> None:
+class Meter:
+    """One probe's peak. `cuda` is torch.cuda (a stand-in in tests: there is no GPU to measure there)."""
+
+    def __init__(self, measure: str, rss_baseline: int | None, cuda: Any = None) -> None:
         self.measure, self.rss_baseline = measure, rss_baseline
+        if measure == "cuda" and cuda is None:
+            import torch
+
+            cuda = torch.cuda
+        self.cuda = cuda
         self.available: float | None = None
         self._rss: RssPeak | None = None
 
     def start(self) -> None:
         if self.measure == "cuda":
-            import torch
-
-            torch.cuda.synchronize()
+            # Cached blocks from loading (or an earlier probe) are handed back first, so the peak is this
+            # probe's: the weights plus what its steps need.
+            self.cuda.synchronize()
             gc.collect()
-            torch.cuda.empty_cache()
-            torch.cuda.reset_peak_memory_stats(0)
-            free, _ = torch.cuda.mem_get_info(0)
-            self.available = (torch.cuda.memory_reserved(0) + free) / GB
+            self.cuda.empty_cache()
+            self.cuda.reset_peak_memory_stats(0)
+            free, _ = self.cuda.mem_get_info(0)
+            self.available = (self.cuda.memory_reserved(0) + free) / GB
         else:
             if self.rss_baseline is None:
                 self.rss_baseline = rss_bytes()
@@ -114,14 +121,12 @@ class _Meter:
 
     def stop(self) -> dict[str, Any]:
         if self.measure == "cuda":
-            import torch
-
             try:
-                torch.cuda.synchronize()
+                self.cuda.synchronize()
             except Exception:  # noqa: BLE001 - after an out-of-memory error the figures are still readable
                 pass
-            return {"peak_gb": round(torch.cuda.max_memory_reserved(0) / GB, 3),
-                    "peak_allocated_gb": round(torch.cuda.max_memory_allocated(0) / GB, 3),
+            return {"peak_gb": round(self.cuda.max_memory_reserved(0) / GB, 3),
+                    "peak_allocated_gb": round(self.cuda.max_memory_allocated(0) / GB, 3),
                     "available_gb": round(self.available, 3) if self.available is not None else None}
         peak = self._rss.stop() if self._rss else None
         growth = max(0, (peak or 0) - (self.rss_baseline or 0))
@@ -252,7 +257,7 @@ class MemoryProbe:
         tr.train_dataset = subset
         tr._get_train_sampler = lambda *a, **k: SequentialSampler(subset)  # the longest rows in every batch
         cb.probing = True
-        meter = _Meter(self.measure, getattr(self.run, "rss_baseline", None))
+        meter = Meter(self.measure, getattr(self.run, "rss_baseline", None))
         oom = False
         started = time.monotonic()
         meter.start()

@@ -180,3 +180,41 @@ def test_a_resumed_run_keeps_the_checked_settings(tmp_path):
     use_stored_settings(cfg, em)
     assert (cfg.batch_size, cfg.grad_accum, cfg.max_seq_length) == (4, 2, 512)
     assert "batch 4 x 2, max_seq_length 512" in logs[0]
+
+
+def test_the_cuda_measure_is_this_probes_peak_reserved_with_what_the_card_could_give_now():
+    """FakeCuda stands in for torch.cuda's counters (no GPU here): cached blocks are released and the peaks reset
+    before the steps, so an earlier, larger probe does not show in a later one's figure."""
+    from test_gpu_decisions import FakeCuda
+
+    from hone_sidecar.probe import Meter
+
+    class Card(FakeCuda):
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls: list[str] = []
+
+        def synchronize(self) -> None:
+            self.calls.append("sync")
+
+        def empty_cache(self) -> None:
+            self.calls.append("empty_cache")
+            self.reserved = self.allocated
+
+        def memory_reserved(self, device):
+            return self.reserved
+
+        def mem_get_info(self, device):
+            return int(24 * 1024**3 - self.reserved - 0.8 * 1024**3), 24 * 1024**3
+
+    card = Card()
+    card.use(allocated=5.0, reserved=5.0)  # the model
+    card.use(allocated=6.0, reserved=14.0)  # an earlier probe at a larger batch, its blocks still cached
+    card.allocated = int(5.0 * 1024**3)
+    meter = Meter("cuda", None, cuda=card)
+    meter.start()
+    assert card.calls[:2] == ["sync", "empty_cache"]
+    card.use(allocated=9.5, reserved=10.25)  # this probe's steps
+    card.use(allocated=5.2, reserved=10.25)
+    figures = meter.stop()
+    assert figures == {"peak_gb": 10.25, "peak_allocated_gb": 9.5, "available_gb": 23.2}
