@@ -5,8 +5,10 @@ Builds a random-weight Llama of about 140M parameters and a long multi-turn chat
 trains it through the real sidecar: QLoRA and LoRA, through Unsloth and through plain transformers + PEFT,
 a fixed number of steps each, one fresh process per run. Per configuration it prints tokens/s, the planner's
 VRAM estimate against the measured peak (peak_reserved_gb, reset per logging interval inside the sidecar),
-MFU (achieved model FLOP/s over the card's dense bf16 peak), and Unsloth against plain as ratios; then it
-provokes an out-of-memory run to check it is reported as OOM. A Markdown table and a JSON file at the end.
+MFU (achieved model FLOP/s over the card's dense bf16 peak), and Unsloth against plain as ratios; then the
+memory check that opens every GPU run (issue #16): its probe's peak against the training's, its cost, the run's
+losses against an unchecked one, and a shrink from 4x the batch; then it provokes an out-of-memory run to check
+it is reported as OOM. A Markdown table and a JSON file at the end.
 
     python bench/gpu_check.py [--steps 30] [--budget-s 420] [--plans .whl/gpu-plans.json] [--cpu-smoke]
     python bench/gpu_check.py --print-arch          # the bench model's shape, for bench/gpu-plans.ts
@@ -110,9 +112,10 @@ def build_dataset(out: Path, rows: int, turns: int, long_every: int = 0, long_fa
 
 
 # -- one sidecar run -------------------------------------------------------------------------------------------------
-def sidecar(config: dict, timeout: float, env: dict) -> dict:
+def sidecar(config: dict, timeout: float, env: dict, answer=None) -> dict:
     """Runs one training; returns the events, exit code, summary (when written) and stderr's tail. stderr
-    is drained on a thread while the run goes: a full pipe would otherwise stall the child."""
+    is drained on a thread while the run goes: a full pipe would otherwise stall the child. `answer(event)`
+    plays the app's part in the memory check: the probe_decision to send for a memory_probe event."""
     proc = subprocess.Popen([sys.executable, "-m", "hone_sidecar"], cwd=RUNTIME, env=env, text=True,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     tail: collections.deque[str] = collections.deque(maxlen=60)
@@ -130,6 +133,9 @@ def sidecar(config: dict, timeout: float, env: dict) -> dict:
                 events.append(json.loads(line))
             except json.JSONDecodeError:
                 continue
+            if answer is not None and events[-1]["type"] == "memory_probe":
+                proc.stdin.write(json.dumps({"cmd": "probe_decision", **answer(events[-1])}) + "\n")
+                proc.stdin.flush()
             if events[-1]["type"] in ("done", "error"):
                 break
     finally:
@@ -188,6 +194,7 @@ def describe(run: dict) -> dict:
         "loss": (summary.get("first_loss"), summary.get("final_loss")),
         "seq_mean": (summary.get("tokens_seen") or 0) / max(1, (summary.get("final_step") or 1) * BATCH),
         "wall": round(run["wall"]),
+        "losses": [m["loss"] for m in metrics if "loss" in m],
         "warnings": warnings[:3],
         "stderr_tail": run["stderr"][-800:] if error or run["code"] != 0 else "",
     }
@@ -300,6 +307,9 @@ def main() -> int:
                 print(f"      warning: {w[:200]}", flush=True)
             if r["stderr_tail"]:
                 print("      stderr: " + r["stderr_tail"].replace("\n", "\n      "), flush=True)
+        results["memory_check"] = memory_check(work, data, env, a, results["runs"]) \
+            if time.monotonic() - t0 < a.budget_s + 30 else "skipped (time budget)"
+        print(f"  memory check: {results['memory_check']}", flush=True)
         results["oom_probe"] = oom_probe(work, data, env, a) if time.monotonic() - t0 < a.budget_s + 60 \
             else "skipped (time budget)"
         results["total_s"] = round(time.monotonic() - t0)
@@ -349,8 +359,54 @@ def table(results: dict) -> str:
         u, p = runs.get(f"unsloth-{method}", {}), runs.get(f"plain-{method}", {})
         lines.append(f"| {method} | {ratio(u.get('tokens_per_s'), p.get('tokens_per_s'))} "
                      f"| {ratio(u.get('peak_reserved_gb'), p.get('peak_reserved_gb'))} |")
-    lines += ["", f"OOM probe: {results.get('oom_probe')}", f"total {results.get('total_s')} s"]
+    lines += ["", f"Memory check (issue #16): {results.get('memory_check')}", "",
+              f"OOM probe: {results.get('oom_probe')}", f"total {results.get('total_s')} s"]
     return "\n".join(lines)
+
+
+def memory_check(work: Path, data: Path, env: dict, a, runs: dict) -> str:
+    """The memory check on CUDA (issue #16), in two runs:
+    1. the first configuration again with the check on (10 steps at most), accepted as planned: the probe's peak
+       (2 steps on the longest rows, torch's peak reserved) against the training's own peak, the check's seconds,
+       and the losses against the same run without the check (identical up to CUDA's non-determinism);
+    2. batch 4x the bench's, shrunk by the check to the bench's batch with 4x accumulation: the second probe must
+       measure less than the first, and the training peak must match the second probe.
+    This script stands in for the app's host and scripts the decisions; the app's own rules are the planner's
+    (electron/core/planner/probe-decision.ts), unit-tested without a GPU."""
+    backend, method = ("plain", "lora") if a.cpu_smoke else CONFIGS[0]
+    base = {"model_path": str(work / "model"), "dataset_path": str(data), "objective": "sft", "method": method,
+            "backend": backend, "max_seq_length": SEQ, "lora_rank": RANK, "lora_alpha": RANK,
+            "gradient_checkpointing": True, "optimizer": "adamw_8bit", "learning_rate": 2e-4, "save_steps": 10**6,
+            "logging_steps": 1, "seed": 1, "memory_probe": {}}
+    accept = lambda e: {"action": "accept", "batch_size": e["batch_size"], "grad_accum": e["grad_accum"],  # noqa: E731
+                        "max_seq_length": e["max_seq_length"], "message": "bench: accepted"}
+    same = sidecar({**base, "output_dir": str(work / "check-same"), "batch_size": BATCH, "grad_accum": 1,
+                    "max_steps": min(a.steps, 10)}, timeout=180, env=env, answer=accept)
+    probe = next((e for e in same["events"] if e["type"] == "memory_probe"), None)
+    r = describe(same)
+    if probe is None or r["status"] != "ok":
+        return f"FAIL: check run {r['status']}; stderr {r['stderr_tail'][-300:]}"
+    reference = runs.get(f"{backend}-{method}", {}).get("losses") or []
+    diff = max((abs(x - y) for x, y in zip(r["losses"], reference)), default=None)
+    compared = f"max |loss - unchecked run's| {diff:.2e}" if diff is not None else "no unchecked run to compare"
+    kind = "reserved" if probe["measure"] == "cuda" else "RSS growth"
+    out = [f"{backend}-{method} at batch {BATCH}: probe {probe['peak_gb']} GB {kind} ({probe['tokens']} tokens/row, "
+           f"{probe['seconds']} s) vs training peak {_gb(r['peak_reserved_gb'])} "
+           f"(probe/training {ratio(probe['peak_gb'], r['peak_reserved_gb'])}); {compared}"]
+    script = [{"action": "retry", "batch_size": BATCH, "grad_accum": 4, "max_seq_length": SEQ,
+               "message": "bench: shrink"}]
+    shrink = sidecar({**base, "output_dir": str(work / "check-shrink"), "batch_size": 4 * BATCH, "grad_accum": 1,
+                      "max_steps": 3}, timeout=180, env=env,
+                     answer=lambda e: script.pop(0) if script else accept(e))
+    probes = [e for e in shrink["events"] if e["type"] == "memory_probe"]
+    s = describe(shrink)
+    if len(probes) != 2 or s["status"] != "ok":
+        return "; ".join(out + [f"FAIL: shrink run {s['status']} with {len(probes)} probes"])
+    verdict = "PASS" if probes[1]["peak_gb"] < probes[0]["peak_gb"] else "FAIL (the smaller batch measured more)"
+    oom = " (OOM)" if probes[0].get("oom") else ""
+    out.append(f"{verdict}: batch {4 * BATCH} probe {probes[0]['peak_gb']} GB{oom}, "
+               f"batch {BATCH} x 4 probe {probes[1]['peak_gb']} GB, its training peak {_gb(s['peak_reserved_gb'])}")
+    return "; ".join(out)
 
 
 def oom_probe(work: Path, data: Path, env: dict, a) -> str:

@@ -91,6 +91,7 @@ const PlanSchema = z.strictObject({
   breakdown: z.strictObject({ weightsGb: z.number(), trainableGb: z.number(), activationsGb: z.number(), overheadGb: z.number() }),
   vram_budget_gb: z.number(),
   headroom_gb: z.number(),
+  margin_gb: z.number().nonnegative().optional(),
   fits: z.boolean(),
   reasons: z.array(Text(4096)).max(256),
   why: z.partialRecord(PlanChoice, Text(4096)).optional(),
@@ -115,6 +116,15 @@ const RunConfigSchema = z.strictObject({
   evalSteps: PositiveInt.nullable().optional(),
   mergeOnFinish: z.boolean().optional(),
   name: Text(200).optional(),
+  memoryCheck: z
+    .strictObject({
+      skip: z.boolean().optional(),
+      budgetGb: z.number().positive().max(100_000).nullable().optional(),
+      allowTruncation: z.boolean().optional(),
+      takeFaster: z.boolean().optional(),
+    })
+    .nullable()
+    .optional(),
 });
 
 const ChatMessage = z.strictObject({ role: z.enum(['system', 'user', 'assistant']), content: Text(1_000_000) });

@@ -75,9 +75,16 @@ class HoneCallback(TrainerCallback):
         self._last_progress = 0.0
         self.started = 0.0
         self.trainer: Any = None  # set once the trainer exists; flushes the token count
+        # While the memory check (probe.py) runs its steps through the same trainer: no metrics, no history, no
+        # checkpoint; progress goes out as the checking_memory stage and a stop ends the probe without a save.
+        self.probing = False
+        self.probe_stopped = False
 
     # -- loop boundaries -------------------------------------------------------------------------
     def on_train_begin(self, args, state, control, **kwargs):
+        if self.probing:
+            self.emitter.progress("checking_memory", 0, state.max_steps, "step")
+            return
         self.started = self._last_time = time.monotonic()
         self._last_tokens = state.num_input_tokens_seen
         # Loading the model (and a DPO reference pass) is not a training step: the first interval starts here.
@@ -85,6 +92,12 @@ class HoneCallback(TrainerCallback):
         self.emitter.progress("training", state.global_step, state.max_steps, "step")
 
     def on_step_end(self, args, state, control, **kwargs):
+        if self.probing:
+            if self.stop_event.is_set():
+                self.probe_stopped = True
+                control.should_training_stop = True
+            self.emitter.progress("checking_memory", state.global_step, state.max_steps, "step")
+            return
         if self.stop_event.is_set() and self.stopped_at is None:
             # Finish here: the Trainer logs, saves a checkpoint, then leaves its loop.
             self.stopped_at = state.global_step
@@ -97,11 +110,15 @@ class HoneCallback(TrainerCallback):
             self.emitter.progress("training", state.global_step, state.max_steps, "step")
 
     def on_save(self, args, state, control, **kwargs):
+        if self.probing:
+            return
         path = self.checkpoints_dir / f"checkpoint-{state.global_step}"
         self.emitter.emit("checkpoint", step=state.global_step, path=str(path))
 
     # -- logs --------------------------------------------------------------------------------------
     def on_log(self, args, state, control, logs=None, **kwargs):
+        if self.probing:
+            return
         logs = dict(logs or {})
         if "eval_loss" in logs:
             values = {k: float(v) for k, v in logs.items() if k.startswith("eval_") and _is_num(v)}

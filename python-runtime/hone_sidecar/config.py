@@ -102,6 +102,8 @@ class RunConfig:
     plain_estimated_vram_gb: float | None = None
     vram_budget_gb: float | None = None
     planned_trainable_params: int | None = None
+    # The memory check's options (probe.py); None: no check.
+    memory_probe: dict[str, Any] | None = None
     unknown: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
 

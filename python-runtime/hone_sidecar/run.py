@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import queue
 import threading
 import time
 import traceback
@@ -17,7 +18,7 @@ from typing import Any
 
 from . import __version__, backends, data, modelinfo, outputs
 from .config import RunConfig, parse
-from .device import DeviceInfo, memory_figures
+from .device import DeviceInfo, memory_figures, rss_bytes
 from .errors import SidecarError, Stopped
 from .protocol import Emitter, _finite, now_iso
 
@@ -46,8 +47,15 @@ def _bridge_library_logs(emitter: Emitter) -> None:
 
 
 class Run:
-    def __init__(self, raw: Any, emitter: Emitter, stop_event: threading.Event, dev: DeviceInfo) -> None:
+    def __init__(self, raw: Any, emitter: Emitter, stop_event: threading.Event, dev: DeviceInfo,
+                 decisions: queue.Queue | None = None) -> None:
         self.raw, self.emitter, self.stop_event, self.dev = raw, emitter, stop_event, dev
+        # The host's answers to the memory check (probe.py), fed by the server's stdin reader.
+        self.decisions: queue.Queue = decisions if decisions is not None else queue.Queue()
+        self.rows: Any = None
+        self.eval_rows: Any = None
+        self.lengths: dict[str, list[int]] = {}
+        self.rss_baseline: int | None = None
         self.cfg: RunConfig | None = None
         self.trainer: Any = None
         self.callback: Any = None
@@ -90,9 +98,13 @@ class Run:
         if cfg.unknown:
             em.log("warning", f"Ignoring unknown config field(s): {', '.join(cfg.unknown)}.")
         resume = self._resume_path(cfg)
-        rows = data.load(cfg.dataset_path, cfg.objective,
+        if resume is not None:
+            from . import probe
+
+            probe.use_stored_settings(cfg, em)
+        rows = self.rows = data.load(cfg.dataset_path, cfg.objective,
                          on_progress=lambda d, t: em.progress("loading_data", d, t, "line"))
-        eval_rows = data.load(cfg.eval_dataset_path, cfg.objective, "eval_dataset_path") \
+        eval_rows = self.eval_rows = data.load(cfg.eval_dataset_path, cfg.objective, "eval_dataset_path") \
             if cfg.eval_dataset_path else None
         model_ref, model_config = modelinfo.resolve(cfg.model_path)
         modelinfo.check_seq_len(cfg.max_seq_length, model_config)
@@ -112,13 +124,16 @@ class Run:
         _bridge_library_logs(em)
         set_seed(cfg.seed)  # before the LoRA weights are initialised, so runs repeat exactly
         em.progress("loading_model", 0, 1, "model")
+        # The CPU memory check measures the process's growth from here: the model, the data, the steps.
+        self.rss_baseline = rss_bytes()
         self.loaded = backends.load(cfg, model_ref, self.dev, backend, em, model_config)
         em.progress("loading_model", 1, 1, "model")
         if not self.dev.cuda:
             _limit_cpu_threads(self.loaded.model, em)
         self._check_stop()
 
-        train_ds, eval_ds = trainers.build_datasets(cfg, rows, eval_rows, self.loaded.tokenizer, em, self.notes)
+        train_ds, eval_ds = trainers.build_datasets(cfg, rows, eval_rows, self.loaded.tokenizer, em, self.notes,
+                                                    self.lengths)
         self._check_stop()
         self.trainer, self.callback = trainers.build_trainer(cfg, self.loaded, self.dev, train_ds, eval_ds,
                                                              em, self.stop_event)
@@ -130,6 +145,16 @@ class Run:
                                                                       targets)
         if cfg.objective == "dpo":
             self.notes["reference"] = self.trainer.hone_prepare_reference(cfg.out, em)
+        self._check_stop()
+        if cfg.memory_probe is not None:
+            if resume is None:
+                from .probe import MemoryProbe
+
+                MemoryProbe(self, self.decisions).run_check()
+                eval_ds = self.trainer.eval_dataset  # tokenised again if the check changed max_seq_length
+            else:
+                em.log("info", "Memory check skipped: a resumed run keeps the settings its checkpoint was "
+                       "trained with.")
         self._check_stop()
         self.trainer.train(resume_from_checkpoint=str(resume) if resume else None)
         stopped = self.callback.stopped_at is not None

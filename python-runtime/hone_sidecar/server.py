@@ -28,6 +28,8 @@ class Server:
         self.stdin = stdin
         self.stop_event = threading.Event()
         self.starts: queue.Queue[Any] = queue.Queue()
+        # The host's answers to the memory check, read by the run while it waits (probe.py).
+        self.decisions: queue.Queue[Any] = queue.Queue()
         self.started = False
         self._deadline_armed = False
         self._parent = os.getppid()
@@ -72,6 +74,8 @@ class Server:
         name = command.get("cmd") if isinstance(command, dict) else None
         if name == "ping":
             self.emitter.emit("pong")
+        elif name == "probe_decision":
+            self.decisions.put(command)
         elif name == "stop":
             self.request_stop("stop command", hard_deadline=False)
         elif name in ("start", "eval"):
@@ -122,4 +126,4 @@ class Server:
             return Evaluation(start["config"], self.emitter, self.stop_event, dev).execute()
         from .run import Run
 
-        return Run(start["config"], self.emitter, self.stop_event, dev).execute()
+        return Run(start["config"], self.emitter, self.stop_event, dev, self.decisions).execute()

@@ -128,7 +128,7 @@ def _load_reference(path: Path, keys: dict[str, str]) -> dict[str, dict[str, Any
 
 
 def _sft_dataset(cfg: RunConfig, rows: Rows, tokenizer: Any, em: Emitter, label: str, notes: dict,
-                 kept: list[dict] | None = None) -> Dataset:
+                 kept: list[dict] | None = None, lengths: dict | None = None) -> Dataset:
     stage = "tokenising" if label == "train" else "tokenising_eval"
     result = tokenise(rows.rows, rows.lines, tokenizer, cfg.max_seq_length, cfg.train_on_responses_only,
                       on_progress=lambda d, t: em.progress(stage, d, t, "row"),
@@ -146,6 +146,8 @@ def _sft_dataset(cfg: RunConfig, rows: Rows, tokenizer: Any, em: Emitter, label:
         raise SidecarError("SEQ_TOO_LONG", f"Every {label} row's reply starts after token {cfg.max_seq_length}, "
                            "so there is nothing to learn.", "Raise max_seq_length or shorten the prompts.",
                            field="max_seq_length")
+    if lengths is not None:
+        lengths[label] = result.lengths
     notes[label] = {"rows": len(rows.rows), "examples": len(result.examples), "tokens": result.tokens,
                     "truncated_lines": result.truncated, "skipped_lines": result.skipped, "loss_on": result.mode}
     if kept is not None:  # the source row of each example, in order (skipped rows have none)
@@ -163,11 +165,13 @@ def write_holdout(path: Path, rows: list[dict]) -> None:
 
 
 def build_datasets(cfg: RunConfig, rows: Rows, eval_rows: Rows | None, tokenizer: Any, em: Emitter,
-                   notes: dict) -> tuple[Dataset, Dataset | None]:
+                   notes: dict, lengths: dict | None = None) -> tuple[Dataset, Dataset | None]:
+    """`lengths`, when given, receives each SFT row's token count before the cut (the memory check's
+    consent to cut rows is about those)."""
     kept: list[dict] = []
     if cfg.objective == "sft":
-        train = _sft_dataset(cfg, rows, tokenizer, em, "train", notes, kept)
-        evals = _sft_dataset(cfg, eval_rows, tokenizer, em, "eval", notes) if eval_rows else None
+        train = _sft_dataset(cfg, rows, tokenizer, em, "train", notes, kept=kept, lengths=lengths)
+        evals = _sft_dataset(cfg, eval_rows, tokenizer, em, "eval", notes, lengths=lengths) if eval_rows else None
     else:  # DPOTrainer applies the chat template and tokenises itself; render once here to name bad rows
         check_template(rows, tokenizer)
         if eval_rows:

@@ -11,6 +11,8 @@ import { estimateMemory } from './memory';
 import { chooseSeqLength, DEFAULTS, demoLearningRate, learningRate } from './defaults';
 import * as text from './reasons';
 import { search, type Candidate } from './search';
+import { marginGb, marginReason } from './margin';
+import { unslothAbove, unslothReason } from './unsloth-check';
 
 export interface PlanInput {
   hardware: Hardware | null;
@@ -77,7 +79,7 @@ function planOnce(input: PlanInput): Plan {
   } else if (fits) {
     say('method', cpu ? `LoRA in fp32 on the CPU (plain transformers + PEFT): fine for the ${model.name}.` : text.methodReason(c, auto, budget.gb, result.firstTries));
   } else {
-    say('method', `Does not fit: even ${text.METHOD_NAMES[c.method]} at batch ${c.batchSize} and ${c.maxSeqLength} tokens needs ${fmtGb(c.totalGb)}, more than the ${fmtGb(budget.gb)} budget.`);
+    say('method', `Does not fit: even ${text.METHOD_NAMES[c.method]} at batch ${c.batchSize} and ${c.maxSeqLength} tokens needs ${fmtGb(c.totalGb)}, more than the ${fmtGb(budget.gb)} budget less its safety margin allows.`);
     if (seq.fixed) say('max_seq_length', 'A shorter max_seq_length would need less: the one you set is kept as it is.');
     if (!gc) say('gradient_checkpointing', 'Turning gradient checkpointing back on would save memory.');
   }
@@ -89,7 +91,10 @@ function planOnce(input: PlanInput): Plan {
   say('optimizer', text.optimizerReason(c.optimizer));
   const dpo = text.objectiveReason(objective, c.method);
   if (dpo) say(null, dpo);
-  say(null, text.estimateReason(c.totalGb, budget.gb));
+  say(null, marginReason(c.totalGb, budget.gb, budget.device));
+  // Where Unsloth's own table asks for more than we estimate, say so: the run's memory check decides.
+  const unsloth = budget.device === 'cuda' && fits ? unslothAbove(model, c.method, c.totalGb) : null;
+  if (unsloth) say(null, unslothReason(unsloth, c.method, c.totalGb));
   // The sidecar falls back to plain transformers when Unsloth cannot be imported; it needs to know whether
   // that would still fit, and the user is told here what it would cost.
   const plainGb = budget.device === 'cuda'
@@ -123,6 +128,7 @@ function planOnce(input: PlanInput): Plan {
     },
     vram_budget_gb: round2(budget.gb),
     headroom_gb: round2(budget.gb - c.totalGb),
+    margin_gb: round2(marginGb(budget.gb, budget.device)),
     fits,
     reasons,
     why,

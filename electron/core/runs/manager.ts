@@ -156,6 +156,7 @@ export class RunManager {
       resumeFrom: this.resumeFrom.get(runId) ?? null,
       resolveModel: this.opts.resolveModel,
       stopTimeoutMs: this.opts.stopTimeoutMs,
+      memory: row.memory ?? null,
     });
     this.resumeFrom.delete(runId);
     const release = () => {

@@ -109,6 +109,11 @@ export class SidecarProcess extends EventEmitter<SidecarEvents> {
     return Date.now() - t0;
   }
 
+  /** The host's answer to a `memory_probe` event (sidecar/probe-host.ts). */
+  answerProbe(decision: Omit<Extract<SidecarCommand, { cmd: 'probe_decision' }>, 'cmd'>): void {
+    this.send({ cmd: 'probe_decision', ...decision });
+  }
+
   /**
    * Asks the run to stop after the current step and save; kills the process tree when it has not
    * exited after stopTimeoutMs (then SIGTERM, which arms the sidecar's own short deadline, then SIGKILL).

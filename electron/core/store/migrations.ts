@@ -110,6 +110,11 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX eval_reports_run ON eval_reports(run_id, created_at);
     `);
   },
+  // 3: planned and measured memory per run (issue #16): the memory check's readings and verdict, the
+  // training peak, as JSON (shared/types/memory.ts RunMemory).
+  (db) => {
+    db.exec('ALTER TABLE runs ADD COLUMN memory TEXT');
+  },
 ];
 
 /** Brings the database to the newest version, each step in its own transaction. */

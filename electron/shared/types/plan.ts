@@ -51,6 +51,12 @@ export interface Plan {
   /** VRAM the plan was made against (free VRAM of the chosen card, or --vram-gb). */
   vram_budget_gb: number;
   headroom_gb: number;
+  /**
+   * The safety margin kept below the budget (planner/margin.ts): a plan fits only when its estimate is at or
+   * under vram_budget_gb - margin_gb, and the run's memory check holds the measured peak to the same rule.
+   * Absent in plans made before the margin existed.
+   */
+  margin_gb?: number;
   fits: boolean;
   /** Human-readable reasons, one per decision. */
   reasons: string[];

@@ -44,10 +44,45 @@ export type SidecarEvent = SidecarBase &
     | { type: 'error'; code: string; message: string; hint?: string; step?: number; [k: string]: unknown }
     | { type: 'report'; stopped: boolean; report: EvalReport }
     | { type: 'pong' }
+    | ({ type: 'memory_probe' } & MemoryProbeFields)
+    | ({ type: 'memory_check'; attempt: number } & ProbeDecisionFields)
   );
+
+/** The memory check measured a few steps at these settings (protocol.schema.json memoryProbeEvent). */
+export interface MemoryProbeFields {
+  attempt: number;
+  batch_size: number;
+  grad_accum: number;
+  max_seq_length: number;
+  steps: number;
+  /** 'cuda': torch's peak reserved memory (no CUDA context); 'rss': the process's growth (CPU). */
+  measure: 'cuda' | 'rss';
+  peak_gb: number;
+  peak_allocated_gb?: number | null;
+  available_gb?: number | null;
+  oom?: boolean;
+  tokens: number;
+  rows: number;
+  row_tokens: number[];
+  seconds: number;
+}
+
+/** The host's decision on a probe (sent as probe_decision, echoed as memory_check). */
+export interface ProbeDecisionFields {
+  action: 'accept' | 'retry' | 'abort';
+  verdict?: string;
+  batch_size: number;
+  grad_accum: number;
+  max_seq_length: number;
+  used_gb?: number;
+  budget_gb?: number;
+  message: string;
+  hint?: string;
+}
 
 export type SidecarCommand =
   | { cmd: 'start'; config: Record<string, unknown> }
   | { cmd: 'eval'; config: Record<string, unknown> }
   | { cmd: 'stop' }
-  | { cmd: 'ping' };
+  | { cmd: 'ping' }
+  | ({ cmd: 'probe_decision' } & ProbeDecisionFields);

@@ -6,7 +6,7 @@ import { RunCharts } from './RunCharts';
 import { RunProgress } from './RunProgress';
 import { LogPanel } from './LogPanel';
 import { EvalPanel } from '../eval/EvalPanel';
-import { MemoryLine } from './MemoryLine';
+import { ConsentRestart, MemoryLine } from './MemoryLine';
 import { StatusBadge } from './StatusBadge';
 import { useRunData } from './useRunData';
 import './runs.css';
@@ -57,6 +57,7 @@ export function RunDashboard({ runId, children }: { runId: string; children?: Re
               </button>
             )}
             {status === 'stopping' && <span className="muted">Stopping after this step, saving a checkpoint…</span>}
+            <ConsentRestart runId={runId} summary={summary} />
             {summary?.resumable && (
               <button type="button" className="primary" data-testid="run-resume" disabled={busy} onClick={() => void act('runs.resume')}>
                 Resume
