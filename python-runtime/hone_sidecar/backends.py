@@ -13,8 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from . import distributed
 from .config import RunConfig
-from .device import DeviceInfo
+from .device import DeviceInfo, gpu_index
 from .errors import SidecarError
 from .protocol import Emitter
 from .tiny import CHATML_TEMPLATE
@@ -25,7 +26,8 @@ FUSED_TARGETS = ["qkv_proj", "o_proj", "gate_up_proj", "down_proj"]
 FUSED_MODEL_TYPES = {"phi3"}
 # Module-path parts of the towers a multimodal checkpoint carries besides its language model.
 NON_TEXT_PARTS = ("vision_tower", "vision_model", "visual", "multi_modal_projector", "audio_tower", "image_newline")
-# The one training GPU: the sidecar sees only the chosen card (early_env.py), as cuda:0.
+# The one training GPU: a single-process sidecar sees only the chosen card (early_env.py), as cuda:0. In a
+# multi-process run each process loads onto its own card, cuda:LOCAL_RANK (device_map_for).
 DEVICE_MAP = {"": 0}
 DISPATCH_ERROR = "dispatched on the cpu or the disk"
 
@@ -61,7 +63,20 @@ def fallback_to_plain(cfg: RunConfig, reason: str) -> str:
             f"{plain:.1f} GB (of {budget:.1f} GB free) rather than the {planned or 0:.1f} GB planned for Unsloth.")
 
 
+# Read in unsloth 2025.11.4's wheel (tokenizer_utils.py patches SFTTrainer/DPOTrainer.train): the patched train()
+# raises this once more than one GPU holds memory, and FSDP is not handled at all.
+UNSLOTH_MULTI_GPU = ("Unsloth 2025.11.4 does not train on several GPUs (its patched trainer stops with \"Unsloth "
+                     "currently does not support multi GPU setups\" once more than one card holds memory)")
+
+
 def choose(cfg: RunConfig, dev: DeviceInfo, emitter: Emitter | None = None) -> str:
+    if distributed.WORLD.active:
+        if cfg.backend == "unsloth":
+            raise SidecarError("BAD_CONFIG", f"{UNSLOTH_MULTI_GPU}: backend 'unsloth' cannot run this "
+                               f"{distributed.WORLD.size}-process run.",
+                               "Use backend 'auto' or 'plain': multi-GPU runs train with plain transformers + PEFT.",
+                               field="backend")
+        return "plain"
     if cfg.backend == "unsloth":
         if not dev.cuda:
             raise SidecarError("CUDA_UNAVAILABLE", "backend 'unsloth' needs an NVIDIA GPU with CUDA, and PyTorch "
@@ -108,25 +123,37 @@ def compute_dtype(dev: DeviceInfo):
 _compute_dtype = compute_dtype  # older name, kept for callers outside this module
 
 
-def plain_load_kwargs(cfg: RunConfig, dev: DeviceInfo) -> dict[str, Any]:
-    """from_pretrained arguments of the plain path."""
+def device_map_for() -> dict[str, int]:
+    """Every module on this process's training GPU."""
+    return {"": gpu_index()}
+
+
+def plain_load_kwargs(cfg: RunConfig, dev: DeviceInfo, fsdp: bool | None = None) -> dict[str, Any]:
+    """from_pretrained arguments of the plain path. Under FSDP (a multi-process run whose weights are sharded)
+    nothing is placed here: transformers loads the weights on local rank 0's CPU only (the others get empty
+    tensors) and FSDP shards them onto the cards, and 4-bit weights are stored in the compute dtype so FSDP can
+    shard them with the rest (bitsandbytes' quant_storage, the FSDP-QLoRA recipe)."""
     import torch
 
+    fsdp = distributed.FSDP if fsdp is None else fsdp
     dtype = compute_dtype(dev)
     # Full fine-tuning on a card without bf16: fp32 master weights under fp16 autocast (fp16 weights
     # cannot take fp16 gradients through the GradScaler).
     load_dtype = torch.float32 if cfg.method == "full" and dtype == torch.float16 else dtype
     kwargs: dict[str, Any] = {"dtype": load_dtype}
-    if dev.cuda:
+    if dev.cuda and not fsdp:
         # Every module on the training GPU: a model that does not fit fails to load with an out-of-memory
         # error instead of being offloaded to the CPU in silence (accelerate's "auto"/"sequential" maps).
-        kwargs["device_map"] = dict(DEVICE_MAP)
+        kwargs["device_map"] = device_map_for()
+    if fsdp:
+        kwargs["low_cpu_mem_usage"] = True
     if cfg.load_in_4bit and dev.cuda:
         from transformers import BitsAndBytesConfig
 
+        storage = {"bnb_4bit_quant_storage": dtype} if fsdp else {}
         kwargs["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_use_double_quant=True,
-            bnb_4bit_compute_dtype=dtype)
+            bnb_4bit_compute_dtype=dtype, **storage)
     return kwargs
 
 
@@ -137,7 +164,7 @@ def unsloth_load_kwargs(cfg: RunConfig, model_ref: str, dev: DeviceInfo) -> dict
     return dict(model_name=model_ref, max_seq_length=cfg.max_seq_length, dtype=compute_dtype(dev),
                 load_in_4bit=cfg.load_in_4bit, full_finetuning=cfg.method == "full",
                 use_gradient_checkpointing="unsloth" if cfg.gradient_checkpointing else False,
-                random_state=cfg.seed, device_map=dict(DEVICE_MAP))
+                random_state=cfg.seed, device_map=device_map_for())
 
 
 # -- LoRA targets --------------------------------------------------------------------------------------------

@@ -10,8 +10,11 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from .device import PeakMemory, memory_figures
+from . import distributed
+from .device import PeakMemory
+from .distributed import WORLD
 from .protocol import Emitter
+from .rank_metrics import ProcessMeter, local_figures, reduce
 
 # Keys the Trainer logs that are bookkeeping rather than metrics.
 SKIP_KEYS = {"epoch", "step", "total_flos", "num_input_tokens_seen"}
@@ -48,9 +51,13 @@ class TokenCounting:
         return super().training_step(model, inputs, *args, **kwargs)
 
     def hone_flush_tokens(self) -> int:
-        if self._hone_pending is not None:
-            pending, self._hone_pending = self._hone_pending, None
-            self.state.num_input_tokens_seen += int(pending)
+        """Adds the tokens counted since the last flush. In a multi-process run this is a collective (every rank
+        flushes at the same points: each log, each checkpoint, the end) and the count is the sum over the ranks,
+        so tokens_seen and tokens/s are the whole run's, and every rank's state (the one a checkpoint keeps)
+        agrees."""
+        pending, self._hone_pending = self._hone_pending, None
+        n = distributed.sum_int(int(pending) if pending is not None else 0)
+        self.state.num_input_tokens_seen += n
         return self.state.num_input_tokens_seen
 
     def _save_checkpoint(self, *args, **kwargs):
@@ -63,6 +70,10 @@ class HoneCallback(TrainerCallback):
                  memory: PeakMemory | None = None) -> None:
         self.emitter = emitter
         self.memory = memory if memory is not None else PeakMemory()
+        # The CPU's per-process figures (memory, CPU time) in a multi-process run without GPUs.
+        self.process = ProcessMeter() if WORLD.active and self.memory.cuda is None else None
+        # A multi-process run: each rank's highest figures (rank order), and the highest of all of them.
+        self.rank_peaks: list[dict[str, float]] = []
         self.stop_event = stop_event
         self.checkpoints_dir = checkpoints_dir
         self.history: list[dict[str, float]] = []
@@ -92,13 +103,17 @@ class HoneCallback(TrainerCallback):
         self.emitter.progress("training", state.global_step, state.max_steps, "step")
 
     def on_step_end(self, args, state, control, **kwargs):
+        # Every rank ends each optimiser step here: a stop any of them saw stops all of them at this step.
+        stop = distributed.any_true(self.stop_event.is_set())
+        if stop:
+            self.stop_event.set()
         if self.probing:
-            if self.stop_event.is_set():
+            if stop:
                 self.probe_stopped = True
                 control.should_training_stop = True
             self.emitter.progress("checking_memory", state.global_step, state.max_steps, "step")
             return
-        if self.stop_event.is_set() and self.stopped_at is None:
+        if stop and self.stopped_at is None:
             # Finish here: the Trainer logs, saves a checkpoint, then leaves its loop.
             self.stopped_at = state.global_step
             control.should_log = True
@@ -149,13 +164,25 @@ class HoneCallback(TrainerCallback):
                 self._report_non_finite(key, state.global_step)
                 continue
             metrics[key] = float(value)
-        now_figures = memory_figures()
-        for key in ("gpu_mem_allocated_gb", "gpu_mem_reserved_gb"):
-            if key in now_figures:
-                metrics[key] = now_figures[key]
-        metrics.update(self.memory.read_and_reset())
+        # Every rank measures its own card or process; rank 0 publishes them all (rank_metrics.py).
+        per_rank = distributed.gather(local_figures(self.memory, self.process, self.memory.cuda is not None))
+        metrics.update(reduce(per_rank))
+        if WORLD.active:
+            self._keep_rank_peaks(per_rank)
         self.history.append({k: v for k, v in metrics.items() if isinstance(v, (int, float))})
         self.emitter.emit("metrics", **metrics)
+
+    def _keep_rank_peaks(self, per_rank: list[dict[str, float]]) -> None:
+        if not self.rank_peaks:
+            self.rank_peaks = [{} for _ in per_rank]
+        for kept, figures in zip(self.rank_peaks, per_rank):
+            for key in ("peak_allocated_gb", "peak_reserved_gb", "rss_gb"):
+                if key in figures:
+                    kept[key] = max(figures[key], kept.get(key, 0.0))
+        for key in ("peak_allocated_gb", "peak_reserved_gb"):
+            values = [k[key] for k in self.rank_peaks if key in k]
+            if values:
+                self.memory.run_peak[key] = max(values)
 
     def _report_non_finite(self, key: str, step: int) -> None:
         if not self.nan_reported:

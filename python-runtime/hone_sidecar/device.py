@@ -1,5 +1,6 @@
 """What this machine offers: CUDA or not, bf16 or not, and which backend 'auto' picks. Imports torch, never
-transformers. The sidecar sees one GPU (early_env.py), so "the training GPU" is always cuda:0 here."""
+transformers. A single-process sidecar sees one GPU (early_env.py), so "the training GPU" is cuda:0 there; in a
+multi-process run each process trains on cuda:LOCAL_RANK of the run's cards (distributed.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,14 @@ import platform
 from dataclasses import dataclass
 
 from . import __version__
+from .distributed import WORLD
 
 GB = 1024**3
+
+
+def gpu_index() -> int:
+    """This process's training GPU among the visible ones."""
+    return WORLD.local_rank
 
 
 def supports_bf16(capability: tuple[int, int]) -> bool:
@@ -31,11 +38,14 @@ class DeviceInfo:
 
     @property
     def auto_backend(self) -> str:
-        return "unsloth" if self.cuda and self.unsloth_installed else "plain"
+        # Several processes train with plain transformers + PEFT (backends.UNSLOTH_MULTI_GPU).
+        return "unsloth" if self.cuda and self.unsloth_installed and not WORLD.active else "plain"
 
     def ready_fields(self) -> dict:
         fields = {"version": __version__, "backend": self.auto_backend, "device": self.device, "torch": self.torch,
                   "cuda": self.cuda, "python": platform.python_version(), "bf16": self.bf16}
+        if WORLD.active:
+            fields["processes"] = WORLD.size
         if self.gpu_total_gb is not None:
             fields["gpu_total_gb"] = round(self.gpu_total_gb, 2)
         return fields
@@ -46,9 +56,10 @@ def probe() -> DeviceInfo:
 
     cuda = bool(torch.cuda.is_available())
     if cuda:
-        props = torch.cuda.get_device_properties(0)
-        device, total = f"cuda:0 ({props.name})", props.total_memory / GB
-        bf16 = supports_bf16(torch.cuda.get_device_capability(0))
+        i = gpu_index()
+        props = torch.cuda.get_device_properties(i)
+        device, total = f"cuda:{i} ({props.name})", props.total_memory / GB
+        bf16 = supports_bf16(torch.cuda.get_device_capability(i))
     else:
         device, total, bf16 = "cpu", None, False
     return DeviceInfo(cuda=cuda, device=device, torch=torch.__version__, bf16=bf16, gpu_total_gb=total,
@@ -62,11 +73,12 @@ def memory_figures() -> dict[str, float]:
 
     if not torch.cuda.is_available():
         return {}
+    i = gpu_index()
     return {
-        "gpu_mem_allocated_gb": round(torch.cuda.memory_allocated(0) / GB, 3),
-        "gpu_mem_reserved_gb": round(torch.cuda.memory_reserved(0) / GB, 3),
-        "gpu_mem_peak_gb": round(torch.cuda.max_memory_reserved(0) / GB, 3),
-        "gpu_mem_total_gb": round(torch.cuda.get_device_properties(0).total_memory / GB, 3),
+        "gpu_mem_allocated_gb": round(torch.cuda.memory_allocated(i) / GB, 3),
+        "gpu_mem_reserved_gb": round(torch.cuda.memory_reserved(i) / GB, 3),
+        "gpu_mem_peak_gb": round(torch.cuda.max_memory_reserved(i) / GB, 3),
+        "gpu_mem_total_gb": round(torch.cuda.get_device_properties(i).total_memory / GB, 3),
     }
 
 
@@ -87,16 +99,17 @@ class PeakMemory:
 
     def reset(self) -> None:
         if self.cuda is not None:
-            self.cuda.reset_peak_memory_stats(0)
+            self.cuda.reset_peak_memory_stats(gpu_index())
 
     def read_and_reset(self) -> dict[str, float]:
         if self.cuda is None:
             return {}
+        i = gpu_index()
         figures = {
-            "peak_allocated_gb": round(self.cuda.max_memory_allocated(0) / GB, 3),
-            "peak_reserved_gb": round(self.cuda.max_memory_reserved(0) / GB, 3),
+            "peak_allocated_gb": round(self.cuda.max_memory_allocated(i) / GB, 3),
+            "peak_reserved_gb": round(self.cuda.max_memory_reserved(i) / GB, 3),
         }
-        self.cuda.reset_peak_memory_stats(0)
+        self.cuda.reset_peak_memory_stats(i)
         for key, value in figures.items():
             self.run_peak[key] = max(value, self.run_peak.get(key, 0.0))
         return figures

@@ -4,10 +4,13 @@
   probe does that before `import unsloth` (whose unsloth_zoo would set the same value only then). So the
   value Unsloth wants, expandable segments against fragmentation, is set here, for both backends. torch 2.9
   renamed the variable to PYTORCH_ALLOC_CONF; a value the user set under either name is kept.
-- One run trains on one GPU. The app names it (CUDA_VISIBLE_DEVICES from the plan's gpu_index, in
+- A single-process run trains on one GPU. The app names it (CUDA_VISIBLE_DEVICES from the plan's gpu_index, in
   nvidia-smi's PCI order); when nothing is named the first GPU is used, and a list is cut to its first
   entry, so the plain path never wraps the model in nn.DataParallel and Unsloth never spreads layers
   over several cards.
+- Under a launcher (WORLD_SIZE > 1: `accelerate launch` started one process per chosen GPU) the list is the
+  run's cards and every process sees all of them: each trains on cuda:LOCAL_RANK (distributed.py), and NCCL
+  can reach the peer cards directly.
 """
 
 from __future__ import annotations
@@ -32,6 +35,13 @@ def alloc_conf_key(torch_version: tuple[int, int] | None) -> str:
     return "PYTORCH_ALLOC_CONF" if torch_version is not None and torch_version >= (2, 9) else "PYTORCH_CUDA_ALLOC_CONF"
 
 
+def _world_size(environ: MutableMapping[str, str]) -> int:
+    try:
+        return int(environ.get("WORLD_SIZE", "1"))
+    except ValueError:
+        return 1
+
+
 def prepare(environ: MutableMapping[str, str], torch_version: tuple[int, int] | None = None) -> list[str]:
     """Sets the variables in `environ`; returns notes for stderr (what was changed that the caller set)."""
     notes: list[str] = []
@@ -40,6 +50,8 @@ def prepare(environ: MutableMapping[str, str], torch_version: tuple[int, int] | 
     # nvidia-smi numbers GPUs in PCI bus order; CUDA's default order (fastest first) need not match it.
     environ.setdefault("CUDA_DEVICE_ORDER", "PCI_BUS_ID")
     visible = environ.get("CUDA_VISIBLE_DEVICES")
+    if _world_size(environ) > 1:
+        return notes
     if visible is None:
         environ["CUDA_VISIBLE_DEVICES"] = "0"
     else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 CODES = ("BAD_CONFIG", "BAD_DATA", "EMPTY_DATASET", "MODEL_NOT_FOUND", "SEQ_TOO_LONG", "OOM", "DOES_NOT_FIT",
-         "CUDA_UNAVAILABLE", "INTERNAL")
+         "CUDA_UNAVAILABLE", "PROCESS_FAILED", "INTERNAL")
 
 DEFAULT_HINTS = {
     "BAD_CONFIG": "Fix the named setting and start the run again.",
@@ -17,6 +17,8 @@ DEFAULT_HINTS = {
            "so far is kept.",
     "DOES_NOT_FIT": "Plan the run again: QLoRA, a shorter max_seq_length or a smaller model needs less memory.",
     "CUDA_UNAVAILABLE": "Check the NVIDIA driver with nvidia-smi, or train with backend 'plain' on the CPU.",
+    "PROCESS_FAILED": "Everything up to the last checkpoint is kept: resume the run. If it happens again, the log "
+                      "says which process failed and why (often the system ran out of memory).",
     "INTERNAL": "This is a bug in Hone's trainer; the log has the details.",
 }
 

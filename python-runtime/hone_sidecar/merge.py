@@ -112,7 +112,9 @@ def gpu_free_bytes() -> int | None:
 
     if not torch.cuda.is_available():
         return None
-    free, _total = torch.cuda.mem_get_info(0)
+    from .device import gpu_index
+
+    free, _total = torch.cuda.mem_get_info(gpu_index())
     return int(free)
 
 

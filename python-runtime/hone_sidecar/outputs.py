@@ -28,6 +28,24 @@ def save_adapter(model: Any, tokenizer: Any, out: Path, emitter: Emitter) -> Pat
     return path
 
 
+def save_gathered(trainer: Any, tokenizer: Any, path: Path, emitter: Emitter, main: bool) -> Path:
+    """FSDP: the weights are sharded over the ranks, so every rank takes part in gathering them into one full
+    state dict (accelerate's FULL_STATE_DICT) and rank 0 writes it: the adapter (LoRA) or the whole model. The
+    tokenizer is written again as everywhere else (the chat template inside tokenizer_config.json); the Trainer's
+    own extras are removed."""
+    stage = "saving_adapter" if path.name == "adapter" else "saving_merged"
+    emitter.progress(stage, 0, 1, "file")
+    trainer.accelerator.state.fsdp_plugin.set_state_dict_type("FULL_STATE_DICT")
+    trainer.save_model(str(path))
+    if main:
+        tokenizer.save_pretrained(str(path), save_jinja_files=False)
+        for extra in ("chat_template.jinja", "training_args.bin"):
+            (path / extra).unlink(missing_ok=True)
+        emitter.progress(stage, 1, 1, "file")
+        emitter.emit("artifact", kind="adapter" if path.name == "adapter" else "merged", path=str(path))
+    return path
+
+
 def sixteen_bit(model_config: dict | None):
     """The 16-bit type to publish: the checkpoint's own when it is 16-bit, else bfloat16."""
     import torch
@@ -45,7 +63,9 @@ def save_merged_lora(base_ref: str, adapter_dir: Path, tokenizer: Any, out: Path
 
     path = out / "merged"
     emitter.progress("merging", 0, 2, "step")
-    placement = {"device_map": {"": 0}} if on_gpu else {}
+    from .device import gpu_index
+
+    placement = {"device_map": {"": gpu_index()}} if on_gpu else {}
     base = AutoModelForCausalLM.from_pretrained(base_ref, dtype=dtype, low_cpu_mem_usage=True, **placement)
     merged = PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()
     emitter.progress("merging", 1, 2, "step")

@@ -12,6 +12,9 @@ The run's result is the same as without the check: the trainable weights and eve
 NumPy, torch, CUDA) are restored after each probe; the optimiser and scheduler the probe created are dropped
 (training creates its own); the trainer's arguments and datasets are put back; the real dataloader is built
 afterwards from the same seeded sampler. A stop during the check ends the run at step 0 with nothing saved.
+
+In a multi-process run every rank probes its own card with the same longest rows; rank 0 reports the highest
+peak (and the least memory available) of them all, waits for the host, and hands the decision to the others.
 """
 
 from __future__ import annotations
@@ -25,7 +28,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .device import GB, RssPeak, rss_bytes
+from . import distributed
+from .device import GB, RssPeak, gpu_index, rss_bytes
+from .distributed import WORLD
 from .errors import SidecarError, Stopped
 from .protocol import validator
 
@@ -110,9 +115,10 @@ class Meter:
             self.cuda.synchronize()
             gc.collect()
             self.cuda.empty_cache()
-            self.cuda.reset_peak_memory_stats(0)
-            free, _ = self.cuda.mem_get_info(0)
-            self.available = (self.cuda.memory_reserved(0) + free) / GB
+            i = gpu_index()
+            self.cuda.reset_peak_memory_stats(i)
+            free, _ = self.cuda.mem_get_info(i)
+            self.available = (self.cuda.memory_reserved(i) + free) / GB
         else:
             if self.rss_baseline is None:
                 self.rss_baseline = rss_bytes()
@@ -125,8 +131,9 @@ class Meter:
                 self.cuda.synchronize()
             except Exception:  # noqa: BLE001 - after an out-of-memory error the figures are still readable
                 pass
-            return {"peak_gb": round(self.cuda.max_memory_reserved(0) / GB, 3),
-                    "peak_allocated_gb": round(self.cuda.max_memory_allocated(0) / GB, 3),
+            i = gpu_index()
+            return {"peak_gb": round(self.cuda.max_memory_reserved(i) / GB, 3),
+                    "peak_allocated_gb": round(self.cuda.max_memory_allocated(i) / GB, 3),
                     "available_gb": round(self.available, 3) if self.available is not None else None}
         peak = self._rss.stop() if self._rss else None
         growth = max(0, (peak or 0) - (self.rss_baseline or 0))
@@ -185,11 +192,11 @@ class MemoryProbe:
         try:
             for attempt in range(1, 100):
                 self._use_seq(current.max_seq_length)
-                reading = self._probe(attempt, current)
+                reading = _across_ranks(self._probe(attempt, current))
                 snapshot.restore()
                 em.emit("memory_probe", **reading)
                 self.record["readings"].append({k: v for k, v in reading.items() if k != "row_tokens"})
-                d = self._wait()
+                d = self._decision()
                 echo = {k: d[k] for k in ("action", "verdict", "batch_size", "grad_accum", "max_seq_length",
                                           "used_gb", "budget_gb", "message", "hint") if k in d}
                 em.emit("memory_check", attempt=attempt, **echo)
@@ -208,6 +215,25 @@ class MemoryProbe:
             self.run.notes["memory_check"] = self.record
             del snapshot
             gc.collect()
+
+    def _decision(self) -> dict[str, Any]:
+        """Rank 0 waits for the host; every rank gets its answer (or its stop, or its error)."""
+        if not WORLD.active:
+            return self._wait()
+        message: dict[str, Any] | None = None
+        if WORLD.main:
+            try:
+                message = {"decision": self._wait()}
+            except Stopped:
+                message = {"stopped": True}
+            except SidecarError as e:
+                message = {"error": [e.code, e.message, e.hint]}
+        message = distributed.broadcast(message)
+        if message.get("stopped"):
+            raise Stopped()
+        if "error" in message:
+            raise SidecarError(*message["error"])
+        return message["decision"]
 
     def _wait(self) -> dict[str, Any]:
         deadline = time.monotonic() + self.timeout
@@ -236,7 +262,8 @@ class MemoryProbe:
         lengths = _row_lengths(dataset, self.cfg.objective)
         order = sorted(range(len(lengths)), key=lambda i: -lengths[i])
         top = [order[i % len(order)] for i in range(batch)]
-        return dataset.select(top * self.steps), lengths[order[0]] if order else 0, lengths
+        # Several processes split the loader's batches between them: each gets `steps` batches of the longest rows.
+        return dataset.select(top * self.steps * WORLD.size), lengths[order[0]] if order else 0, lengths
 
     def _probe(self, attempt: int, s: Settings) -> dict[str, Any]:
         from torch.utils.data import SequentialSampler
@@ -328,10 +355,31 @@ class MemoryProbe:
         self.record["applied"] = asdict(s)
 
     def _store(self, s: Settings) -> None:
+        if not WORLD.main:
+            return
         path = self.cfg.out / STORED
         tmp = path.with_suffix(".tmp")
         tmp.write_text(json.dumps({**self.record, "applied": asdict(s)}, indent=1), encoding="utf-8")
         tmp.replace(path)
+
+
+def _across_ranks(reading: dict[str, Any]) -> dict[str, Any]:
+    """Every rank measured its own card: the check holds the run to the fullest one."""
+    readings = distributed.gather({k: reading.get(k) for k in ("peak_gb", "peak_allocated_gb", "available_gb", "oom")})
+    if len(readings) == 1:
+        return reading
+    out = dict(reading)
+
+    def pick(key: str, fn) -> Any:
+        values = [r[key] for r in readings if isinstance(r.get(key), (int, float))]
+        return fn(values) if values else None
+
+    out["peak_gb"] = pick("peak_gb", max)
+    out["peak_allocated_gb"] = pick("peak_allocated_gb", max)
+    out["available_gb"] = pick("available_gb", min)
+    if any(r.get("oom") for r in readings):
+        out["oom"] = True
+    return out
 
 
 def _is_oom(e: BaseException) -> bool:

@@ -7,17 +7,20 @@ bad input is reported in the time it takes to import torch rather than after loa
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import os
 import queue
+import sys
 import threading
 import time
 import traceback
 from pathlib import Path
 from typing import Any
 
-from . import __version__, backends, data, modelinfo, outputs
+from . import __version__, backends, data, distributed, modelinfo, outputs
 from .config import RunConfig, parse
+from .distributed import WORLD
 from .device import DeviceInfo, memory_figures, rss_bytes
 from .errors import SidecarError, Stopped
 from .protocol import Emitter, _finite, now_iso
@@ -69,12 +72,16 @@ class Run:
             return self._execute()
         except SidecarError as e:
             self.emitter.emit("error", **e.event_fields())
+            self._tell_rank_zero(e.code, e.message)
         except Stopped:
             self.emitter.emit("done", stopped=True, final_step=0, final_loss=None,
                               output_dir=self.cfg.output_dir if self.cfg else "")
             return EXIT_DONE
         except Exception as e:  # noqa: BLE001 - the app must get a reason, whatever failed
-            if _is_oom(e):
+            if WORLD.active and distributed.is_peer_failure(e):
+                traceback.print_exc()
+                self._report_peer_failure(e)
+            elif _is_oom(e):
                 self._report_oom(e)
             elif isinstance(e, OSError) and e.errno == errno.ENOSPC:
                 self.emitter.emit("error", code="INTERNAL", message=f"The disk is full: {e}",
@@ -85,10 +92,71 @@ class Run:
                 detail = "".join(traceback.format_exception(type(e), e, e.__traceback__))[-4000:]
                 self.emitter.emit("error", code="INTERNAL", message=f"{type(e).__name__}: {e}"[:2000],
                                   hint=SidecarError("INTERNAL", "x").hint, detail=detail)
+                self._tell_rank_zero("INTERNAL", f"{type(e).__name__}: {e}")
         return EXIT_ERROR
 
+    # -- several processes -------------------------------------------------------------------------------------
+    def _rank_reports(self) -> Path | None:
+        return self.cfg.out / ".ranks" if self.cfg is not None else None
+
+    def _tell_rank_zero(self, code: str, message: str) -> None:
+        """Another rank cannot speak the protocol: it leaves its error where rank 0 looks when the collectives
+        fail, so the app hears why (a file in the run folder, which every rank of a run on one machine shares)."""
+        folder = self._rank_reports()
+        if not WORLD.active or WORLD.main or folder is None:
+            return
+        print(f"hone_sidecar[rank {WORLD.rank}]: {code}: {message}", file=sys.stderr, flush=True)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"rank{WORLD.rank}.error.json").write_text(
+                json.dumps({"rank": WORLD.rank, "code": code, "message": message[:2000]}), encoding="utf-8")
+        except OSError:
+            pass
+
+    def _report_peer_failure(self, e: BaseException) -> None:
+        """A collective failed because another rank went away: say which one and why, when that can be known."""
+        step = self.trainer.state.global_step if self.trainer is not None else 0
+        reports: list[dict[str, Any]] = []
+        dead: list[int] = []
+        folder = self._rank_reports()
+        deadline = time.monotonic() + 2.0  # the peer may still be writing its report, or not yet reaped
+        while time.monotonic() < deadline:
+            if folder is not None and folder.is_dir():
+                reports = []
+                for f in sorted(folder.glob("rank*.error.json")):
+                    try:
+                        reports.append(json.loads(f.read_text(encoding="utf-8")))
+                    except (OSError, ValueError):
+                        pass
+            dead = distributed.dead_ranks(distributed.PEERS)
+            if reports or dead:
+                break
+            time.sleep(0.1)
+        n = WORLD.size
+        when = f"at step {step}" if self.trainer is not None else "before training started"
+        if reports:
+            r = reports[0]
+            message = (f"Training process {r['rank']} of {n} (rank {r['rank']}) failed {when}: {r['code']}: "
+                       f"{r['message']}")
+        elif dead:
+            message = (f"Training process {dead[0]} of {n} (rank {dead[0]}) ended unexpectedly {when}, without "
+                       "reporting an error: it was killed, or the system ran out of memory.")
+        else:
+            message = (f"Another training process of this {n}-process run stopped answering {when} "
+                       f"({type(e).__name__}: {str(e)[:300]}).")
+        fields: dict[str, Any] = {"step": step}
+        if reports:
+            fields["rank"] = reports[0]["rank"]
+        elif dead:
+            fields["rank"] = dead[0]
+        self.emitter.emit("error", code="PROCESS_FAILED", message=message, hint=SidecarError("PROCESS_FAILED", "x").hint,
+                          detail=str(e)[-2000:], **fields)
+
     def _check_stop(self) -> None:
-        if self.stop_event.is_set():
+        # Collective in a multi-process run: every rank passes these points in the same order, and a stop seen by
+        # one (rank 0's stdin, a signal) stops them all at the same one.
+        if distributed.any_true(self.stop_event.is_set()):
+            self.stop_event.set()
             raise Stopped()
 
     def _execute(self) -> int:
@@ -163,7 +231,8 @@ class Run:
             last = self.callback.evals[-1]["step"] if self.callback.evals else -1
             if last != self.trainer.state.global_step:
                 self.trainer.evaluate()
-        self._save_outputs(stopped, model_ref, model_config)
+        if not self._save_outputs(stopped, model_ref, model_config):
+            return EXIT_DONE  # another rank: rank 0 reports the end
         em.emit("done", stopped=stopped, final_step=self.trainer.state.global_step,
                 final_loss=self.callback.last_loss, output_dir=cfg.output_dir)
         return EXIT_DONE
@@ -194,11 +263,32 @@ class Run:
                                field="resume_from_checkpoint")
         return path
 
-    def _save_outputs(self, stopped: bool, model_ref: str, model_config: dict | None) -> None:
+    def _save_outputs(self, stopped: bool, model_ref: str, model_config: dict | None) -> bool:
+        """Writes adapter/, merged/ and summary.json. In a multi-process run only rank 0 writes (after a sharded
+        model is gathered, which every rank takes part in); returns False on the other ranks, which are done."""
         cfg, em, loaded = self.cfg, self.emitter, self.loaded
         model = self.trainer.model
         artifacts: dict[str, str] = {}
         dtype16 = outputs.sixteen_bit(model_config)
+        if distributed.FSDP:
+            folder = "adapter" if cfg.uses_peft else "merged"
+            if not (cfg.uses_peft or not stopped or cfg.merge):
+                return WORLD.main
+            path = outputs.save_gathered(self.trainer, loaded.tokenizer, cfg.out / folder, em, main=WORLD.main)
+            if not WORLD.main:
+                return False
+            artifacts["adapter" if cfg.uses_peft else "merged"] = str(path)
+            if cfg.uses_peft and cfg.merge and not stopped:
+                del model
+                self._release_model()
+                merged = self._merge(model_ref, path, dtype16)
+                if merged is not None:
+                    artifacts["merged"] = str(merged)
+            artifacts["summary"] = str(cfg.out / "summary.json")
+            outputs.write_summary(cfg.out, _finite(self._summary(stopped, artifacts)), em)
+            return True
+        if not WORLD.main:  # DDP: every rank holds the same weights; rank 0 saves them
+            return False
         if cfg.uses_peft:
             adapter = outputs.save_adapter(model, loaded.tokenizer, cfg.out, em)
             artifacts["adapter"] = str(adapter)
@@ -212,6 +302,7 @@ class Run:
             artifacts["merged"] = str(outputs.save_full(model, loaded.tokenizer, cfg.out, dtype16, em))
         artifacts["summary"] = str(cfg.out / "summary.json")
         outputs.write_summary(cfg.out, _finite(self._summary(stopped, artifacts)), em)
+        return True
 
     def _merge(self, model_ref: str, adapter: Path, dtype16: Any) -> Path | None:
         """Plans the merge from the machine's free RAM, disk and VRAM (merge.py) and runs it, or keeps the
@@ -305,6 +396,12 @@ class Run:
             "peak_allocated_gb": cb.memory.run_peak.get("peak_allocated_gb"),
             "peak_reserved_gb": cb.memory.run_peak.get("peak_reserved_gb"),
             "estimated_vram_gb": cfg.estimated_vram_gb,
+            # How many processes trained (1 without a launcher), and each rank's peaks (the figures above are the
+            # highest of them in a multi-process run: the card closest to its limit).
+            "processes": WORLD.size,
+            **({"distributed": {"strategy": "fsdp" if distributed.FSDP else "ddp", "nodes": WORLD.nodes,
+                                "backend": "nccl" if self.dev.cuda else "gloo", "rank_peaks": cb.rank_peaks}}
+               if WORLD.active else {}),
             "data": self.notes,
             "artifacts": artifacts,
             "history": cb.history,
@@ -318,7 +415,9 @@ class Run:
         self._free_training_memory()
         extra: dict[str, Any] = {}
         model = getattr(self.trainer, "model", None) if self.trainer is not None else None
-        if model is not None and self.cfg is not None and self.cfg.uses_peft and step > 0:
+        # A sharded model can only be gathered by every rank together, and they are not all here any more.
+        if model is not None and self.cfg is not None and self.cfg.uses_peft and step > 0 and WORLD.main \
+                and not distributed.FSDP:
             try:
                 extra["adapter_path"] = str(outputs.save_adapter(self.trainer.model, self.loaded.tokenizer,
                                                                  self.cfg.out, self.emitter))

@@ -4,6 +4,16 @@ One job per process: `start` runs a training (`eval` an evaluation, evaluate.py)
 process exits (0 after `done` or `report`, 2 after `error`). `stop`, a first SIGINT, stdin closing, the parent dying and SIGTERM all ask the run to stop after
 the current step and save; for the last three (the app is gone or giving up) a hard deadline
 (HONE_EXIT_GRACE_S, default 4 s) ends the process even if a step is slow, so it is gone within 5 s.
+
+Several processes (a launcher set WORLD_SIZE, distributed.py): rank 0 alone reads stdin and speaks the protocol;
+it hands the start command to the other ranks, and every stop (rank 0's stdin, any rank's signal or dead parent)
+reaches all of them at the same optimiser step through a collective in the training loop. Every rank also watches
+the app itself (HONE_APP_PID): the launcher between them does not, so each rank leaves on its own deadline
+when the app dies.
+
+Batch mode (`python -m hone_sidecar --config run.json`, what `hone train --print-launch` writes for a cluster's
+scheduler): the run starts from the file, stdin is not read, events still go to stdout; SIGTERM (the scheduler's
+warning before it kills a job) stops after the step and saves.
 """
 
 from __future__ import annotations
@@ -17,15 +27,37 @@ import threading
 import time
 from typing import Any, TextIO
 
+from . import distributed
+from .distributed import WORLD
 from .protocol import Emitter
 
 POLL_PARENT_S = 0.5
 
 
+def _app_pid() -> int | None:
+    try:
+        pid = int(os.environ.get("HONE_APP_PID", ""))
+    except ValueError:
+        return None
+    return pid if pid > 0 and os.name != "nt" else None
+
+
+def _gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:
+        return False
+    return False
+
+
 class Server:
-    def __init__(self, emitter: Emitter, stdin: TextIO) -> None:
+    def __init__(self, emitter: Emitter, stdin: TextIO, batch: dict[str, Any] | None = None) -> None:
         self.emitter = emitter
         self.stdin = stdin
+        # A start command from a file (batch mode): no stdin at all.
+        self.batch = batch
         self.stop_event = threading.Event()
         self.starts: queue.Queue[Any] = queue.Queue()
         # The host's answers to the memory check, read by the run while it waits (probe.py).
@@ -89,10 +121,14 @@ class Server:
             self.emitter.log("error", f"Unknown command line ignored: {line[:200]}")
 
     def _watch_parent(self) -> None:
+        app = _app_pid()
         while True:
             time.sleep(POLL_PARENT_S)
             if os.getppid() != self._parent:
                 self.request_stop("parent process died", hard_deadline=True)
+                return
+            if app is not None and _gone(app):
+                self.request_stop("the app is gone", hard_deadline=True)
                 return
 
     def _on_signal(self, signum, _frame) -> None:
@@ -114,12 +150,44 @@ class Server:
             except (ValueError, OSError):
                 pass
         threading.Thread(target=self._watch_parent, name="parent-watch", daemon=True).start()
+        if WORLD.active:
+            import torch
+
+            # Every rank joins before `ready`, so ready means the whole run is up.
+            try:
+                distributed.init(bool(torch.cuda.is_available()))
+                distributed.PEERS = distributed.gather(distributed.whoami())
+            except Exception as e:  # noqa: BLE001 - the app must hear why the run could not start
+                import traceback
+
+                traceback.print_exc()
+                self.emitter.emit("error", code="PROCESS_FAILED", message=f"The training processes could not join "
+                                  f"each other: {type(e).__name__}: {str(e)[:500]}", hint="Check that no other "
+                                  "program holds the run's port and that every process could start; then start again.")
+                return 2
         dev = probe()
-        self.emitter.emit("ready", pid=os.getpid(), **dev.ready_fields())
-        threading.Thread(target=self._read_commands, name="stdin", daemon=True).start()
-        start = self.starts.get()
+        devices = distributed.gather(dev.device)
+        if WORLD.main:
+            extra = {"devices": devices, "pids": [pid for _, pid in distributed.PEERS]} if WORLD.active else {}
+            self.emitter.emit("ready", pid=os.getpid(), **dev.ready_fields(), **extra)
+            if self.batch is not None:
+                self.started = True
+                self.starts.put(self.batch)
+            else:
+                threading.Thread(target=self._read_commands, name="stdin", daemon=True).start()
+        start = self.starts.get() if WORLD.main else None
+        # The other ranks train what rank 0 was told; None (the app left before any start) ends them all.
+        start = distributed.broadcast(start)
         if start is None:
             return 0
+        self.started = True
+        if start["cmd"] == "eval" and WORLD.active:
+            from .errors import SidecarError
+
+            e = SidecarError("BAD_CONFIG", "An evaluation runs in one process, not under a multi-process launcher.",
+                             "Start the evaluation with `python -m hone_sidecar` (the app does).", field="config")
+            self.emitter.emit("error", **e.event_fields())
+            return 2
         if start["cmd"] == "eval":
             from .evaluate import Evaluation
 

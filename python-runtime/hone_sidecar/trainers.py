@@ -13,11 +13,13 @@ from datasets import Dataset
 from transformers import PrinterCallback
 from trl import DPOConfig, DPOTrainer, SFTConfig, SFTTrainer
 
+from . import distributed
 from .backends import Loaded, bad_targets
 from .callbacks import HoneCallback, TokenCounting
 from .config import RunConfig
 from .data import Rows
 from .device import DeviceInfo
+from .distributed import WORLD
 from .errors import SidecarError
 from .protocol import Emitter
 from .tokenise import check_template, describe_lines, tokenise
@@ -190,7 +192,8 @@ def build_datasets(cfg: RunConfig, rows: Rows, eval_rows: Rows | None, tokenizer
                                                                                  seed=cfg.seed)
         held_out = parts["test"]["i"]
         train, evals = train.select(parts["train"]["i"]), train.select(held_out)
-        write_holdout(cfg.out / HOLDOUT_FILE, [kept[i] for i in held_out])
+        if WORLD.main:  # every rank splits alike; one writes the file
+            write_holdout(cfg.out / HOLDOUT_FILE, [kept[i] for i in held_out])
         notes["eval_split"] = {"train": len(train), "eval": len(evals), "file": HOLDOUT_FILE}
     return train, evals
 
@@ -207,6 +210,8 @@ def common_args(cfg: RunConfig, dev: DeviceInfo, loaded: Loaded, has_eval: bool,
     """Arguments both backends get, each one explicit (see UNSLOTH_REWRITTEN_DEFAULTS)."""
     # Unsloth wires its own (offloading) gradient checkpointing into the model; TRL must not add a second.
     checkpointing = cfg.gradient_checkpointing and loaded.backend == "plain"
+    # FSDP-QLoRA's recipe (PEFT's examples/sft, run_peft_qlora_fsdp.sh) checkpoints with the reentrant variant.
+    reentrant = distributed.FSDP
     return dict(
         output_dir=str(cfg.checkpoints_dir),
         per_device_train_batch_size=cfg.batch_size,
@@ -228,7 +233,10 @@ def common_args(cfg: RunConfig, dev: DeviceInfo, loaded: Loaded, has_eval: bool,
         fp16=dev.cuda and not dev.bf16,
         use_cpu=not dev.cuda,
         gradient_checkpointing=checkpointing,
-        gradient_checkpointing_kwargs={"use_reentrant": False} if checkpointing else None,
+        gradient_checkpointing_kwargs={"use_reentrant": reentrant} if checkpointing else None,
+        # Several processes (DDP): LoRA (or full) training uses every trainable parameter in every step, so DDP
+        # need not search the graph for unused ones (the Trainer's default for a PEFT model would).
+        ddp_find_unused_parameters=False,
         logging_steps=cfg.logging_steps,
         logging_first_step=True,
         # A NaN or infinite loss must reach the metrics (callbacks.py reports it), not be averaged away.
