@@ -46,6 +46,8 @@ export interface Requests {
   'app.info': { params: P<'app.info'>; result: AppInfo };
   'hardware.get': { params: P<'hardware.get'>; result: Hardware };
   'hardware.selectGpu': { params: P<'hardware.selectGpu'>; result: Hardware };
+  /** Several cards to train on together (issue #15); one index is the same as hardware.selectGpu. */
+  'hardware.selectGpus': { params: P<'hardware.selectGpus'>; result: Hardware };
   'catalog.list': { params: P<'catalog.list'>; result: ModelSpec[] };
   'catalog.inspectFolder': { params: P<'catalog.inspectFolder'>; result: ModelSpec };
   'plan.compute': { params: P<'plan.compute'>; result: Plan };
@@ -140,6 +142,7 @@ export const REQUEST_CHANNELS = [
   'app.info',
   'hardware.get',
   'hardware.selectGpu',
+  'hardware.selectGpus',
   'catalog.list',
   'catalog.inspectFolder',
   'plan.compute',

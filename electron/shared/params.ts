@@ -11,7 +11,7 @@
  * Renderer-safe: no Node imports. The renderer imports only the types (contract.ts), not zod itself.
  */
 import { z } from 'zod';
-import type { Plan, PlanOverrides } from './types/plan';
+import type { DistributedPlan, Plan, PlanOverrides } from './types/plan';
 import type { RunConfig } from './types/runs';
 import type { ChatMessage as ChatMessageType, ChatOptions as ChatOptionsType, SendToOllamaRequest } from './types/ollama';
 import type { FileExportRequest } from './types/exports';
@@ -66,9 +66,24 @@ const PlanOverridesSchema = z.strictObject({
   gradientCheckpointing: z.boolean().optional(),
   vramGb: z.number().positive().max(100_000).optional(),
   objective: Objective.optional(),
+  processes: PositiveInt.max(1024).optional(),
+  gpus: z.array(z.number().int().min(0).max(1024)).min(1).max(1024).optional(),
+  nodes: PositiveInt.max(4096).optional(),
 });
 
-const PlanChoice = z.enum(['method', 'max_seq_length', 'batch', 'lora', 'gradient_checkpointing', 'optimizer']);
+const PlanChoice = z.enum(['method', 'max_seq_length', 'batch', 'lora', 'gradient_checkpointing', 'optimizer', 'strategy']);
+
+const DistributedPlanSchema = z.strictObject({
+  strategy: z.enum(['ddp', 'fsdp']),
+  processes: PositiveInt.max(1024),
+  nodes: PositiveInt.max(4096),
+  gpu_indices: z.array(z.number().int().min(0).max(1024)).max(1024),
+  backend: z.literal('plain'),
+  mixed_precision: z.enum(['bf16', 'fp16', 'no']),
+  fsdp: z.strictObject({ sharding: z.literal('FULL_SHARD'), wrap: Text(256).regex(/^[A-Za-z_][A-Za-z0-9_]*$/), offload_params: z.boolean() }).nullable(),
+  budget_per_process_gb: z.number().nonnegative(),
+  reason: Text(4096),
+});
 
 /** A plan the core computed, coming back with runs.start: checked field by field, nothing extra. */
 const PlanSchema = z.strictObject({
@@ -100,6 +115,7 @@ const PlanSchema = z.strictObject({
   gpu_index: z.number().int().min(0).max(1024).nullable().optional(),
   lora_trainable_params: z.number().int().nonnegative().optional(),
   plain_estimated_vram_gb: z.number().optional(),
+  distributed: DistributedPlanSchema.nullable().optional(),
 });
 
 const RunConfigSchema = z.strictObject({
@@ -195,6 +211,7 @@ export const REQUEST_PARAMS = {
   'app.info': None,
   'hardware.get': z.strictObject({ refresh: z.boolean().optional() }).optional(),
   'hardware.selectGpu': z.strictObject({ index: z.number().int().min(0).max(1024) }),
+  'hardware.selectGpus': z.strictObject({ indices: z.array(z.number().int().min(0).max(1024)).min(1).max(1024) }),
   'catalog.list': None,
   'catalog.inspectFolder': z.strictObject({ path: FilePath }),
   'plan.compute': z.strictObject({
@@ -266,10 +283,11 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? ([keyof A] extends [keyof
 // If one of these fails to compile, a field was added to the type but not to its schema above (or the reverse).
 export const SCHEMAS_MATCH_TYPES: [
   Same<z.output<typeof PlanSchema>, Plan>,
+  Same<z.output<typeof DistributedPlanSchema>, DistributedPlan>,
   Same<z.output<typeof RunConfigSchema>, RunConfig>,
   Same<z.output<typeof PlanOverridesSchema>, PlanOverrides>,
   Same<z.output<typeof SendToOllamaSchema>, SendToOllamaRequest>,
   Same<z.output<typeof ChatMessage>, ChatMessageType>,
   Same<z.output<typeof ChatOptions>, ChatOptionsType>,
   Same<z.output<typeof FileExportSchema>, FileExportRequest>,
-] = [true, true, true, true, true, true, true];
+] = [true, true, true, true, true, true, true, true];

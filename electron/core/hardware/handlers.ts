@@ -8,11 +8,12 @@ import { getHardwareService } from './service';
 
 export function createHardwareHandlers(
   ctx: CoreContext,
-): Pick<RequestHandlers, 'hardware.get' | 'hardware.selectGpu' | 'catalog.list' | 'catalog.inspectFolder' | 'plan.compute'> {
+): Pick<RequestHandlers, 'hardware.get' | 'hardware.selectGpu' | 'hardware.selectGpus' | 'catalog.list' | 'catalog.inspectFolder' | 'plan.compute'> {
   const hardware = () => getHardwareService(ctx);
   return {
     'hardware.get': async (params) => hardware().get(params?.refresh === true),
     'hardware.selectGpu': async (params) => hardware().selectGpu(Number(params?.index)),
+    'hardware.selectGpus': async (params) => hardware().selectGpus(params.indices),
     'catalog.list': async () => getCatalog(ctx),
     'catalog.inspectFolder': async (params) => {
       if (typeof params?.path !== 'string' || !params.path.trim()) {

@@ -71,7 +71,7 @@ test('Windows laptop with an 8 GB RTX 4060 beside Intel graphics: trains on the 
 test('two NVIDIA GPUs: the one with the most free VRAM is picked, the busy one\'s holder is named, the choice can change', () => {
   const h = hw('two-gpus');
   assert.equal(h.selectedGpu, 1);
-  assert.match(notice(h, 'MULTI_GPU'), /2 NVIDIA GPUs: Hone trains on one and picked GPU 1, NVIDIA GeForce RTX 4090 \(23\.5 GB free, the most\)/);
+  assert.match(notice(h, 'MULTI_GPU'), /2 NVIDIA GPUs: Hone picked GPU 1, NVIDIA GeForce RTX 4090 \(23\.5 GB free, the most\)\. Choose another below, or several to train on them together/);
   assert.deepEqual(h.gpus[0].processes, [{ pid: 41234, name: 'python3', usedMb: 21204 }]);
   assert.ok(!codes(h).includes('VRAM_IN_USE'), 'the selected 4090 is idle');
   const chosen = hw('two-gpus', 0);
@@ -79,6 +79,15 @@ test('two NVIDIA GPUs: the one with the most free VRAM is picked, the busy one\'
   assert.match(notice(chosen, 'MULTI_GPU'), /training on GPU 0, NVIDIA GeForce RTX 3090 \(2\.9 GB free\), as you chose\. GPU 1 has the most free VRAM \(23\.5 GB\)/);
   assert.match(notice(chosen, 'VRAM_IN_USE'), /21\.1 GB of NVIDIA GeForce RTX 3090's 24\.0 GB is in use by python3 \(pid 41234, 21204 MB\)/);
   assert.equal(hw('two-gpus', 7).selectedGpu, 1, 'an unknown preference falls back to the default');
+});
+
+test('several GPUs picked together (issue #15): all kept, the first leads, the smallest card\'s budget is named', () => {
+  const raw = fixture('two-gpus');
+  const both = normaliseHardware(raw, null, [1, 0]);
+  assert.deepEqual([both.selectedGpu, both.selectedGpus], [1, [1, 0]]);
+  assert.match(notice(both, 'MULTI_GPU'), /Training on 2 GPUs together \(1, 0\): one process per card; the plan decides whether each card holds the whole model \(DDP\) or a shard of it \(FSDP\)\. The cards differ: each process gets the smallest card's budget \(GPU 0, 2\.9 GB free\)/);
+  assert.equal(normaliseHardware(raw, null, [1]).selectedGpus, undefined, 'one card is a single-GPU choice');
+  assert.equal(normaliseHardware(raw, null, [0, 7]).selectedGpus, undefined, 'a card that is gone makes it a single-GPU choice again');
 });
 
 test('VRAM held by a game and a browser: plan with what is free and say who holds the rest', () => {

@@ -109,15 +109,24 @@ function diskFor(raw: RawHardware): Hardware['disk'] {
   return { path: path.normalize(raw.dataDir), freeMb: hit ? Math.floor(hit.available / MB) : null, totalMb: hit ? Math.floor(hit.size / MB) : null };
 }
 
-export function normaliseHardware(raw: RawHardware, preferredGpu: number | null = null): Hardware {
+/** The user's several cards, when every one of them is still there and trainable (otherwise one card). */
+function pickGpus(gpus: Gpu[], preferred: number[] | null): number[] | null {
+  if (!preferred || preferred.length < 2) return null;
+  const ok = new Set(gpus.filter(isTrainable).map((g) => g.index));
+  return preferred.every((i) => ok.has(i)) ? [...preferred] : null;
+}
+
+export function normaliseHardware(raw: RawHardware, preferredGpu: number | null = null, preferredGpus: number[] | null = null): Hardware {
   const nvidia = nvidiaGpus(raw);
   const firstOther = nvidia.length ? Math.max(...nvidia.map((g) => g.index)) + 1 : 0;
   const gpus = [...nvidia, ...otherGpus(raw, nvidia.length > 0, firstOther)];
-  const selectedGpu = pickGpu(gpus, preferredGpu);
+  const several = pickGpus(gpus, preferredGpus);
+  const selectedGpu = several ? several[0] : pickGpu(gpus, preferredGpu);
   const selected = gpus.find((g) => g.index === selectedGpu) ?? null;
   const hardware: Hardware = {
     gpus,
     selectedGpu,
+    ...(several ? { selectedGpus: several } : {}),
     cpu: { brand: [raw.cpu.manufacturer, raw.cpu.brand].filter(Boolean).join(' ').trim() || 'Unknown CPU', cores: raw.cpu.cores, physicalCores: raw.cpu.physicalCores },
     ramTotalMb: Math.floor(raw.mem.total / MB),
     ramFreeMb: Math.floor(raw.mem.available / MB),
@@ -126,6 +135,6 @@ export function normaliseHardware(raw: RawHardware, preferredGpu: number | null 
     notices: [],
     backend: selected && !driverTooOld(selected.driverVersion, raw.os.platform) ? 'cuda' : 'cpu',
   };
-  hardware.notices = buildNotices(hardware, raw.nvidiaSmi.error, preferredGpu !== null && selectedGpu === preferredGpu && selectedGpu !== pickGpu(gpus));
+  hardware.notices = buildNotices(hardware, raw.nvidiaSmi.error, several !== null || (preferredGpu !== null && selectedGpu === preferredGpu && selectedGpu !== pickGpu(gpus)));
   return hardware;
 }

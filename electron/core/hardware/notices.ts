@@ -66,12 +66,19 @@ export function buildNotices(hw: Hardware, smiError: string | null, userChose = 
     notices.push({ level: 'warning', code: 'CPU_ONLY', message: `${lead} ${CPU_ONLY_WHAT_WORKS}` });
   }
   notices.push(...unsupportedNotices(hw.gpus), ...driverNotices(hw, smiError), ...generationNotices(hw.gpus));
-  if (selected && nvidia.length > 1) {
+  const several = (hw.selectedGpus?.length ?? 0) > 1 ? hw.selectedGpus!.map((i) => hw.gpus.find((g) => g.index === i)).filter((g): g is Gpu => !!g) : null;
+  if (several) {
+    const free = (g: Gpu) => g.vramFreeMb ?? g.vramTotalMb;
+    const smallest = several.reduce((a, b) => (free(b) < free(a) ? b : a));
+    const same = new Set(several.map((g) => g.name)).size === 1;
+    const budget = same ? '' : ` The cards differ: each process gets the smallest card's budget (GPU ${smallest.index}, ${gb(free(smallest))} free).`;
+    notices.push({ level: 'info', code: 'MULTI_GPU', message: `Training on ${several.length} GPUs together (${several.map((g) => g.index).join(', ')}): one process per card; the plan decides whether each card holds the whole model (DDP) or a shard of it (FSDP).${budget}` });
+  } else if (selected && nvidia.length > 1) {
     const free = (g: Gpu) => g.vramFreeMb ?? g.vramTotalMb;
     const roomiest = nvidia.reduce((a, b) => (free(b) > free(a) ? b : a));
     const message = userChose
       ? `${nvidia.length} NVIDIA GPUs: training on GPU ${selected.index}, ${selected.name} (${gb(free(selected))} free), as you chose.${roomiest.index !== selected.index ? ` GPU ${roomiest.index} has the most free VRAM (${gb(free(roomiest))}).` : ''}`
-      : `${nvidia.length} NVIDIA GPUs: Hone trains on one and picked GPU ${selected.index}, ${selected.name} (${gb(free(selected))} free, the most). Choose another below.`;
+      : `${nvidia.length} NVIDIA GPUs: Hone picked GPU ${selected.index}, ${selected.name} (${gb(free(selected))} free, the most). Choose another below, or several to train on them together.`;
     notices.push({ level: 'info', code: 'MULTI_GPU', message });
   }
   const inUse = selected ? vramInUse(selected) : null;

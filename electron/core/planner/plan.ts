@@ -10,9 +10,10 @@ import { budgetFor, fmtGb } from './budget';
 import { estimateMemory } from './memory';
 import { chooseSeqLength, DEFAULTS, demoLearningRate, learningRate } from './defaults';
 import * as text from './reasons';
-import { search, type Candidate } from './search';
+import { search, type Candidate, type Estimator } from './search';
 import { marginGb, marginReason } from './margin';
 import { unslothAbove, unslothReason } from './unsloth-check';
+import { planSeveral } from './multi-gpu';
 
 export interface PlanInput {
   hardware: Hardware | null;
@@ -21,6 +22,11 @@ export interface PlanInput {
   overrides?: PlanOverrides;
   /** For the suggestion when nothing fits: the largest of these that would. */
   catalogue?: ModelSpec[];
+  /**
+   * How one process trains (set by multi-gpu.ts for a run over several processes): plain transformers' memory
+   * model instead of Unsloth's, or FSDP's sharded estimate.
+   */
+  engine?: { backend?: 'unsloth' | 'plain'; estimate?: Estimator };
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -33,8 +39,8 @@ function gpuNotes(input: PlanInput, device: 'cuda' | 'cpu'): string[] {
   return [`The ${gpu.name} (compute capability ${gpu.computeCapability}) has no bfloat16: training runs in float16.`];
 }
 
-/** The plan's core; `computePlan` adds the suggestion when nothing fits. */
-function planOnce(input: PlanInput): Plan {
+/** The plan's core for one process; `computePlan` adds several processes and the suggestion when nothing fits. */
+export function planOnce(input: PlanInput): Plan {
   const o = input.overrides ?? {};
   const objective = o.objective ?? 'sft';
   const budget = budgetFor(input.hardware, o);
@@ -60,7 +66,10 @@ function planOnce(input: PlanInput): Plan {
     loraRank: rank,
     targetModules,
     gradientCheckpointing: gc,
+    backend: input.engine?.backend,
+    estimate: input.engine?.estimate,
   });
+  const plainBackend = input.engine?.backend === 'plain';
   const tooBigForCpu = cpu && !model.demo && model.paramsB > DEFAULTS.cpuMaxParamsB;
   const c: Candidate = result.chosen ?? result.cheapest;
   const fits = result.chosen !== null && !tooBigForCpu;
@@ -87,20 +96,20 @@ function planOnce(input: PlanInput): Plan {
   if (c.maxSeqLength < seq.value) say('max_seq_length', text.seqShrinkReason(seq.value, c.maxSeqLength));
   say('batch', text.batchReason(c, startBatch, o.batchSize !== undefined, gradAccum, budget.device));
   say('lora', text.loraReason(model, rank, c.method));
-  say('gradient_checkpointing', text.checkpointingReason(gc, budget.device));
+  say('gradient_checkpointing', text.checkpointingReason(gc, budget.device, plainBackend ? 'plain' : 'unsloth'));
   say('optimizer', text.optimizerReason(c.optimizer));
   const dpo = text.objectiveReason(objective, c.method);
   if (dpo) say(null, dpo);
   say(null, marginReason(c.totalGb, budget.gb, budget.device));
   // Where Unsloth's own table asks for more than we estimate, say so: the run's memory check decides.
-  const unsloth = budget.device === 'cuda' && fits ? unslothAbove(model, c.method, c.totalGb) : null;
+  const unsloth = budget.device === 'cuda' && fits && !plainBackend ? unslothAbove(model, c.method, c.totalGb) : null;
   if (unsloth) say(null, unslothReason(unsloth, c.method, c.totalGb));
   // The sidecar falls back to plain transformers when Unsloth cannot be imported; it needs to know whether
   // that would still fit, and the user is told here what it would cost.
-  const plainGb = budget.device === 'cuda'
+  const plainGb = budget.device === 'cuda' && !plainBackend
     ? estimateMemory(model, { method: c.method, maxSeqLength: c.maxSeqLength, batchSize: c.batchSize, loraRank: rank, targetModules, gradientCheckpointing: gc, optimizer: c.optimizer, objective, device: 'cuda', backend: 'plain' }).totalGb
     : c.totalGb;
-  if (budget.device === 'cuda' && fits) say(null, text.plainFallbackReason(plainGb, budget.gb));
+  if (budget.device === 'cuda' && fits && !plainBackend) say(null, text.plainFallbackReason(plainGb, budget.gb));
   if (model.demo) say(null, `Learning rate ${demoLearningRate(objective)}: the tiny random demo model needs a bold one to show its loss falling within a minute.`);
 
   return {
@@ -141,13 +150,16 @@ function planOnce(input: PlanInput): Plan {
 }
 
 export function computePlan(input: PlanInput): Plan {
-  const plan = planOnce(input);
+  // Several GPUs or CPU processes: DDP or FSDP over them (multi-gpu.ts); one process otherwise.
+  const once = (i: PlanInput) => planSeveral(i, planOnce) ?? planOnce(i);
+  const plan = once(input);
   if (plan.fits || !input.catalogue?.length) return plan;
   // The largest catalogue model that fits the same card with the planner's own choices.
-  const overrides: PlanOverrides = { objective: input.overrides?.objective, vramGb: input.overrides?.vramGb };
+  const o = input.overrides;
+  const overrides: PlanOverrides = { objective: o?.objective, vramGb: o?.vramGb, processes: o?.processes, gpus: o?.gpus, nodes: o?.nodes };
   const candidates = input.catalogue.filter((m) => m.id !== input.model.id).sort((a, b) => b.paramsB - a.paramsB);
   for (const m of candidates) {
-    const p = planOnce({ hardware: input.hardware, model: m, datasetStats: input.datasetStats, overrides });
+    const p = once({ hardware: input.hardware, model: m, datasetStats: input.datasetStats, overrides });
     if (p.fits) {
       plan.suggestion = { modelId: m.id, name: m.name, method: p.method };
       plan.reasons.push(`The largest catalogue model that fits: ${m.name}, with ${text.METHOD_NAMES[p.method]} in ${fmtGb(p.estimated_vram_gb)}.`);

@@ -39,9 +39,9 @@ export function loraReason(model: ModelSpec, rank: number, method: TrainingMetho
   return `LoRA rank ${rank}, alpha ${rank}, dropout 0 on all ${targets.length === 7 ? 'seven' : 'four'} projections${vision} (${names}): ${(n / 1e6).toFixed(1)}M trainable parameters (${pct < 0.1 ? pct.toFixed(2) : pct.toFixed(1)}% of the model).`;
 }
 
-export function checkpointingReason(on: boolean, device: 'cuda' | 'cpu'): string {
+export function checkpointingReason(on: boolean, device: 'cuda' | 'cpu', backend: 'unsloth' | 'plain' = 'unsloth'): string {
   if (!on) return 'Gradient checkpointing off: faster, but every layer\'s activations stay in memory.';
-  return device === 'cuda'
+  return device === 'cuda' && backend === 'unsloth'
     ? 'Unsloth\'s gradient checkpointing: each layer\'s activations go to system RAM and are recomputed in the backward pass, so long rows fit at a small speed cost.'
     : 'Gradient checkpointing: activations are recomputed in the backward pass to save memory.';
 }

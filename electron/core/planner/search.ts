@@ -6,6 +6,10 @@
 import type { ModelSpec } from '../../shared/types/model';
 import type { Objective, TrainingMethod, VramBreakdown } from '../../shared/types/plan';
 import { estimateMemory, type MemorySettings, type Optimizer } from './memory';
+import type { ModelArchitecture } from '../../shared/types/model';
+
+/** Peak memory of one process for a configuration: the memory model (memory.ts), or a variant of it (multi-gpu.ts). */
+export type Estimator = (a: ModelArchitecture, s: MemorySettings) => VramBreakdown & { totalGb: number };
 import { DEFAULTS } from './defaults';
 import { usableGb } from './margin';
 
@@ -34,6 +38,10 @@ export interface SearchInput {
   /** LoRA's target modules, by the names this architecture uses (catalog/params.ts targetModulesFor). */
   targetModules: readonly string[];
   gradientCheckpointing: boolean;
+  /** On CUDA: the memory model of this backend (default Unsloth's; several processes train with plain). */
+  backend?: 'unsloth' | 'plain';
+  /** Another estimate than memory.ts's (FSDP's sharded one); default estimateMemory. */
+  estimate?: Estimator;
 }
 
 export function optimizerFor(method: TrainingMethod, device: 'cuda' | 'cpu'): Optimizer {
@@ -53,8 +61,9 @@ export function evaluate(input: SearchInput, method: TrainingMethod, maxSeqLengt
     optimizer,
     objective: input.objective,
     device: input.device,
+    ...(input.backend ? { backend: input.backend } : {}),
   };
-  const { totalGb, ...breakdown } = estimateMemory(input.model, settings);
+  const { totalGb, ...breakdown } = (input.estimate ?? estimateMemory)(input.model, settings);
   return { method, maxSeqLength, batchSize, gradientCheckpointing: input.gradientCheckpointing, optimizer, breakdown, totalGb };
 }
 

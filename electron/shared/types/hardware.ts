@@ -33,6 +33,11 @@ export interface Hardware {
   gpus: Gpu[];
   /** Index into gpus of the NVIDIA GPU Hone will train on, or null for CPU only. */
   selectedGpu: number | null;
+  /**
+   * The cards to train on together when the user picked several (2 or more, selectedGpu first); absent or a
+   * single entry: one GPU.
+   */
+  selectedGpus?: number[];
   cpu: { brand: string; cores: number; physicalCores: number };
   ramTotalMb: number;
   ramFreeMb: number;

@@ -18,9 +18,42 @@ export interface PlanOverrides {
   /** Plan for a card of this size instead of the detected one. */
   vramGb?: number;
   objective?: Objective;
+  /**
+   * Several training processes (issue #15). On a machine without an NVIDIA GPU: this many CPU processes (DDP over
+   * gloo). With GPUs and no `gpus`: the first this-many trainable cards.
+   */
+  processes?: number;
+  /** The nvidia-smi indices of the cards to train on together (2 or more); wins over the Hardware step's choice. */
+  gpus?: number[];
+  /** Machines in a multi-node run (`hone train --nodes N --print-launch`): each runs `processes` ranks. */
+  nodes?: number;
 }
 
-export type PlanChoice = 'method' | 'max_seq_length' | 'batch' | 'lora' | 'gradient_checkpointing' | 'optimizer';
+export type PlanChoice = 'method' | 'max_seq_length' | 'batch' | 'lora' | 'gradient_checkpointing' | 'optimizer' | 'strategy';
+
+/**
+ * How a run is spread over several processes (issue #15; planner/multi-gpu.ts). Absent or null: one process.
+ * - ddp: every process holds the whole model and trains its own micro-batches (the model fits one card).
+ * - fsdp: weights, gradients and optimiser states are sharded over the processes (it does not).
+ */
+export interface DistributedPlan {
+  strategy: 'ddp' | 'fsdp';
+  /** Processes (ranks) per machine: one per GPU, or CPU processes. */
+  processes: number;
+  /** Machines; the run has processes x nodes ranks. */
+  nodes: number;
+  /** The cards on this machine, in rank order (nvidia-smi indices); empty for CPU processes. */
+  gpu_indices: number[];
+  /** What trains it: plain transformers + PEFT (Unsloth 2025.11.4 refuses multi-GPU runs). */
+  backend: 'plain';
+  mixed_precision: 'bf16' | 'fp16' | 'no';
+  /** FSDP's settings, written into the accelerate config. */
+  fsdp: { sharding: 'FULL_SHARD'; wrap: string; offload_params: boolean } | null;
+  /** The smallest card's budget (each process gets it), or each CPU process's share of the RAM. */
+  budget_per_process_gb: number;
+  /** The one-sentence why, also in reasons and why.strategy. */
+  reason: string;
+}
 
 export interface VramBreakdown {
   weightsGb: number;
@@ -78,4 +111,9 @@ export interface Plan {
    * available: a fallback that would not fit is refused rather than run out of memory.
    */
   plain_estimated_vram_gb?: number;
+  /**
+   * Several processes: the strategy and its settings. Memory figures above are per process (per GPU); the
+   * effective batch counts every process (batch_size x grad_accum x processes x nodes).
+   */
+  distributed?: DistributedPlan | null;
 }

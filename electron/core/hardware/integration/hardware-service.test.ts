@@ -105,6 +105,16 @@ test('two GPUs: the idle one is picked; selectGpu switches, emits hardware.chang
   const refreshed = await c.handlers['hardware.get']({ refresh: true });
   assert.equal(refreshed.selectedGpu, 0, 'the choice survives a refresh');
   await assert.rejects(c.handlers['hardware.selectGpu']({ index: 5 }), /There is no GPU 5/);
+  // Both cards together (issue #15): one process per card, each with the busy card's budget.
+  const both = await c.handlers['hardware.selectGpus']({ indices: [1, 0] });
+  assert.deepEqual(both.selectedGpus, [1, 0]);
+  const multi = await c.handlers['plan.compute']({ model: 'qwen2.5-0.5b-instruct' });
+  assert.equal(multi.distributed?.processes, 2);
+  assert.deepEqual(multi.distributed?.gpu_indices, [1, 0]);
+  assert.equal(multi.vram_budget_gb, after.vram_budget_gb, 'each process gets the smallest card\'s budget');
+  assert.equal((await c.handlers['hardware.get']({ refresh: true })).selectedGpus?.length, 2, 'the choice survives a refresh');
+  await assert.rejects(c.handlers['hardware.selectGpus']({ indices: [0, 5] }), /There is no GPU 5/);
+  assert.equal((await c.handlers['hardware.selectGpus']({ indices: [0] })).selectedGpus, undefined);
 });
 
 test('a failing nvidia-smi is reported with its own words', { skip }, async () => {
