@@ -28,6 +28,8 @@ export const ERROR_CODES = [
   'CUDA_UNAVAILABLE',
   'BAD_CONFIG',
   'SEQ_TOO_LONG',
+  /** A training process of a multi-process run died or failed (issue #15); the message names the rank. */
+  'PROCESS_FAILED',
   // runs
   'RUN_BUSY',
   'NOT_RESUMABLE',

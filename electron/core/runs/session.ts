@@ -7,7 +7,7 @@ import { HoneError, isErrorCode, toErrorInfo } from '../../shared/errors';
 import type { Plan } from '../../shared/types/plan';
 import type { RunConfig, RunStatus } from '../../shared/types/runs';
 import type { CoreContext } from '../context';
-import { gpuFor, SidecarProcess, toSidecarConfig, type SidecarExit } from '../sidecar';
+import { gpuFor, launchFor, SidecarProcess, toSidecarConfig, type SidecarExit } from '../sidecar';
 import { ProbeHost } from '../sidecar/probe-host';
 import type { RunMemory } from '../../shared/types/memory';
 import type { Checkpoint, RunError } from '../store';
@@ -55,6 +55,8 @@ export class RunSession {
         offline: true,
         // Trains on the GPU the plan was made for (CUDA_VISIBLE_DEVICES), in nvidia-smi's order.
         gpu: gpuFor(this.o.plan),
+        // Several processes (issue #15): accelerate launch with the plan's config, written into the run folder.
+        launch: launchFor(this.o.plan, this.o.outputDir),
         stopTimeoutMs: this.o.stopTimeoutMs,
       });
       this.sidecar = sidecar;

@@ -1,5 +1,6 @@
 export { SidecarProcess, type SidecarOptions, type SidecarExit, type ReadyEvent, type DoneEvent, type ErrorEvent } from './process';
 export { toSidecarConfig, type SidecarRunConfig, type SidecarPaths } from './config';
 export { sidecarEnv, gpuFor } from './env';
+export { launchFor, processCount } from './launch';
 export { killTree, isAlive } from './kill-tree';
 export { protocolValidators } from './schema';

@@ -7,11 +7,16 @@
  */
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { HoneError } from '../../shared/errors';
 import type { SidecarCommand, SidecarEvent } from '../../shared/types/sidecar';
 import { forEachLine } from '../runtime/exec';
 import { sidecarEnv } from './env';
 import { killTree } from './kill-tree';
+import { accelerateConfig, launchArgs, launchEnv } from './launch';
+import type { DistributedPlan } from '../../shared/types/plan';
 import { parseEventLine } from './parse-line';
 import { protocolValidators } from './schema';
 
@@ -36,6 +41,11 @@ export interface SidecarOptions {
   stopTimeoutMs?: number;
   /** Lines of stderr/log kept for the exit report. */
   tailLines?: number;
+  /**
+   * Several training processes (issue #15): started through `accelerate launch` with a config written into
+   * `configDir` (launch.ts); `gpu` is then ignored, the plan's cards are the ones visible.
+   */
+  launch?: { distributed: DistributedPlan; device: 'cuda' | 'cpu'; configDir: string } | null;
 }
 
 export interface SidecarExit {
@@ -65,6 +75,8 @@ export class SidecarProcess extends EventEmitter<SidecarEvents> {
   private killed = false;
   private exitInfo: SidecarExit | null = null;
   private exitPromise: Promise<SidecarExit> | null = null;
+  /** Every rank's pid in a multi-process run (from `ready`): torchrun starts them outside our process group. */
+  private rankPids: number[] = [];
 
   constructor(private readonly opts: SidecarOptions) {
     super();
@@ -124,7 +136,7 @@ export class SidecarProcess extends EventEmitter<SidecarEvents> {
     this.send({ cmd: 'stop' });
     const graceful = await this.waitExit(this.opts.stopTimeoutMs ?? 120_000);
     if (graceful) return graceful;
-    if (this.child.pid) killTree(this.child.pid, 'SIGTERM');
+    if (this.child.pid) killTree(this.child.pid, 'SIGTERM', this.rankPids);
     return (await this.waitExit(5_000)) ?? this.kill();
   }
 
@@ -133,7 +145,7 @@ export class SidecarProcess extends EventEmitter<SidecarEvents> {
     if (!this.child) throw new HoneError('INTERNAL', 'The sidecar was never started.');
     if (this.exitInfo) return this.exitInfo;
     this.killed = true;
-    if (this.child.pid) killTree(this.child.pid, 'SIGKILL');
+    if (this.child.pid) killTree(this.child.pid, 'SIGKILL', this.rankPids);
     return this.whenExited();
   }
 
@@ -172,8 +184,19 @@ export class SidecarProcess extends EventEmitter<SidecarEvents> {
   }
 
   private launch(): void {
-    const env = sidecarEnv({ pythonRuntimeDir: this.opts.pythonRuntimeDir, base: this.opts.env, offline: this.opts.offline, noUserSite: this.opts.noUserSite, gpu: this.opts.gpu });
-    const child = spawn(this.opts.python, ['-m', 'hone_sidecar'], {
+    const l = this.opts.launch;
+    const env = sidecarEnv({ pythonRuntimeDir: this.opts.pythonRuntimeDir, base: this.opts.env, offline: this.opts.offline, noUserSite: this.opts.noUserSite, gpu: l ? null : this.opts.gpu });
+    // Every rank watches the app itself: the launcher between them does not stop when the app dies.
+    env.HONE_APP_PID = String(process.pid);
+    let args = ['-m', 'hone_sidecar'];
+    if (l) {
+      const file = path.join(l.configDir, 'accelerate.json');
+      fs.mkdirSync(l.configDir, { recursive: true });
+      fs.writeFileSync(file, `${JSON.stringify(accelerateConfig(l.distributed), null, 2)}\n`, { mode: 0o600 });
+      args = launchArgs(file, l.distributed, l.device, { cpuCores: os.availableParallelism() });
+      Object.assign(env, launchEnv(l.distributed, l.device));
+    }
+    const child = spawn(this.opts.python, args, {
       cwd: this.opts.cwd,
       env,
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -205,7 +228,10 @@ export class SidecarProcess extends EventEmitter<SidecarEvents> {
     const event = parseEventLine(line, protocolValidators(this.opts.pythonRuntimeDir), this.lastSeq);
     if (!event) return;
     if (event.seq > this.lastSeq) this.lastSeq = event.seq;
-    if (event.type === 'ready') this.ready = event;
+    if (event.type === 'ready') {
+      this.ready = event;
+      if (Array.isArray(event.pids)) this.rankPids = event.pids.filter((p) => Number.isInteger(p) && p > 0 && p !== this.child?.pid);
+    }
     if (event.type === 'done') this.done = event;
     if (event.type === 'error') this.error = event;
     this.publish(event);

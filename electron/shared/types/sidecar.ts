@@ -33,7 +33,11 @@ export interface SidecarMetrics {
 
 export type SidecarEvent = SidecarBase &
   (
-    | { type: 'ready'; version: string; backend: 'unsloth' | 'plain'; device: string; torch: string; cuda: boolean }
+    | {
+        type: 'ready'; version: string; backend: 'unsloth' | 'plain'; device: string; torch: string; cuda: boolean;
+        /** A multi-process run (issue #15): how many ranks, each rank's device and pid, in rank order. */
+        processes?: number; devices?: string[]; pids?: number[];
+      }
     | { type: 'log'; level: 'debug' | 'info' | 'warning' | 'error'; message: string }
     | { type: 'progress'; stage: string; done: number; total: number | null; unit: string }
     | ({ type: 'metrics' } & SidecarMetrics)
