@@ -66,7 +66,9 @@ export class RunRecorder {
         s.series.log(runId, 'error', `${e.code}: ${e.message}${e.hint ? ` (${e.hint})` : ''}`);
         break;
       case 'ready':
-        s.series.log(runId, 'info', `sidecar ready: ${e.backend} backend on ${e.device}, torch ${e.torch}`);
+        s.series.log(runId, 'info', `sidecar ready: ${e.backend} backend on ${e.device}, torch ${e.torch}${e.processes ? `, ${e.processes} processes (${(e.devices ?? []).join(', ')})` : ''}`);
+        // The run summary records how many processes really trained, not only how many were planned.
+        s.updateRun(runId, { processes: e.processes ?? 1 });
         break;
       case 'checkpoint':
         s.addCheckpoint(runId, e.step, e.path);

@@ -115,6 +115,11 @@ export const MIGRATIONS: Migration[] = [
   (db) => {
     db.exec('ALTER TABLE runs ADD COLUMN memory TEXT');
   },
+  // 4: how many training processes a run has (issue #15): planned at creation, then what the launcher started
+  // (the sidecar's ready event). Runs from before were single-process.
+  (db) => {
+    db.exec('ALTER TABLE runs ADD COLUMN processes INTEGER NOT NULL DEFAULT 1');
+  },
 ];
 
 /** Brings the database to the newest version, each step in its own transaction. */

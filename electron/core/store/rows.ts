@@ -23,6 +23,8 @@ export interface RunRow {
   owner_pid: number | null;
   /** JSON RunMemory (migration 2); null before the run started or in runs older than it. */
   memory: string | null;
+  /** Training processes (migration 4); 1 for runs older than it. */
+  processes: number;
   /** Computed in the query: whether a checkpoint exists. */
   has_checkpoint: number;
 }
@@ -58,6 +60,7 @@ export function toSummary(row: RunRow): RunSummary {
     error: row.error ? (JSON.parse(row.error) as RunSummary['error']) : null,
     resumable: isResumable(row.status, row.has_checkpoint === 1, row.step),
     memory: row.memory ? (JSON.parse(row.memory) as RunSummary['memory']) : null,
+    processes: row.processes ?? 1,
   };
 }
 

@@ -44,14 +44,19 @@ export interface RunPatch {
   memory?: RunMemory | null;
   /** The settings the run trains with, when the memory check changed the plan's batch or sequence. */
   config?: RunConfig;
+  /** How many training processes the launcher started (the sidecar's ready event). */
+  processes?: number;
 }
 
 const JSON_COLUMNS = new Set<keyof RunPatch>(['error', 'memory', 'config']);
 
 const COLUMNS: Record<keyof RunPatch, string> = {
   status: 'status', startedAt: 'started_at', endedAt: 'ended_at', step: 'step', maxSteps: 'max_steps',
-  finalLoss: 'final_loss', error: 'error', ownerPid: 'owner_pid', memory: 'memory', config: 'config',
+  finalLoss: 'final_loss', error: 'error', ownerPid: 'owner_pid', memory: 'memory', config: 'config', processes: 'processes',
 };
+
+/** The processes a plan trains with: every rank on every machine, 1 without a distributed block. */
+export const plannedProcesses = (plan: Plan): number => (plan.distributed ? plan.distributed.processes * Math.max(1, plan.distributed.nodes) : 1);
 
 export class RunStore {
   readonly series: SeriesStore;
@@ -68,11 +73,11 @@ export class RunStore {
   createRun(r: NewRun): RunSummary {
     this.db
       .prepare(
-        `INSERT INTO runs (id, name, status, model, dataset, objective, method, config, plan, output_dir, created_at, max_steps, owner_pid)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO runs (id, name, status, model, dataset, objective, method, config, plan, output_dir, created_at, max_steps, owner_pid, processes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(r.id, r.name, r.status, r.config.model, r.config.dataset, r.config.objective, r.plan.method, JSON.stringify(r.config),
-        JSON.stringify(r.plan), r.outputDir, new Date().toISOString(), r.config.maxSteps ?? null, r.ownerPid);
+        JSON.stringify(r.plan), r.outputDir, new Date().toISOString(), r.config.maxSteps ?? null, r.ownerPid, plannedProcesses(r.plan));
     return this.getRun(r.id)!;
   }
 

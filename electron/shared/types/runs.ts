@@ -45,6 +45,8 @@ export interface RunSummary {
   queuePosition?: number | null;
   /** Planned and measured memory: the memory check's readings and verdict, the training peak. */
   memory?: RunMemory | null;
+  /** Training processes (issue #15): 1, or the ranks of a multi-GPU / multi-process run. */
+  processes?: number;
 }
 
 export interface RunDetail extends RunSummary {
