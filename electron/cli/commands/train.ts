@@ -4,7 +4,9 @@
  */
 import { noPositionals, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import { EXIT, type CliIO } from '../io';
-import { trainHeadless } from '../../core/sidecar/headless-train';
+import os from 'node:os';
+import { prepareHeadless, trainHeadless } from '../../core/sidecar/headless-train';
+import { writeLaunchBundle } from '../../core/sidecar/multi-node';
 import type { SidecarProcess } from '../../core/sidecar/process';
 import type { SidecarEvent } from '../../shared/types/sidecar';
 import type { RunMemory } from '../../shared/types/memory';
@@ -30,6 +32,16 @@ const HELP = `Usage: hone train --model <catalogue id | folder> --data <file> [o
   --grad-accum N      gradient-accumulation steps (default: the plan's)
   --json              print every sidecar event as one JSON line, then a result line
 
+Several processes (one machine: Hone starts them through accelerate launch; rank 0 reports):
+  --gpus 0,1          train on these NVIDIA GPUs together (DDP when the model fits one card, FSDP otherwise)
+  --processes N       N processes: the first N GPUs, or on a machine without one N CPU processes (gloo)
+  --nodes N           plan for N machines with --processes/--gpus each; needs --print-launch
+  --print-launch      write the accelerate config and the run config into --out and print the command
+                      for each machine, for your scheduler to run; Hone does not start other machines
+  --main-ip HOST      with --print-launch: the address the other machines reach machine 0 at
+                      (default: this machine's host name)
+  --main-port N       with --print-launch: the rendezvous port on machine 0 (default 29500)
+
 Memory check (a few steps on the longest rows, measured, before training; every GPU run does it):
   --budget-gb X       hold the measured peak under X GB less a margin (on the CPU this turns the check on,
                       measuring the process's memory growth); the batch shrinks (accumulation keeps the
@@ -43,7 +55,7 @@ Exit status: 0 when training finished, 1 when it failed or was stopped, 2 for ba
 function describe(e: SidecarEvent): string | null {
   switch (e.type) {
     case 'ready':
-      return `Sidecar ready: ${e.backend} backend on ${e.device} (torch ${e.torch})`;
+      return `Sidecar ready: ${e.backend} backend on ${e.device} (torch ${e.torch})${e.processes ? `, ${e.processes} processes: ${(e.devices ?? []).map((d, i) => `rank ${i} on ${d}`).join(', ')}` : ''}`;
     case 'progress':
       return e.stage === 'training' || e.stage === 'checking_memory' || (e.total !== null && e.done !== 0 && e.done !== e.total) ? null : `${e.stage.replace(/_/g, ' ')}${e.total ? ` ${e.done}/${e.total} ${e.unit}` : ''}`;
     case 'metrics': {
@@ -88,8 +100,8 @@ export function memorySummary(m: RunMemory): string | null {
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
   const args = parseArgs(argv, {
-    string: ['model', 'data', 'eval-data', 'method', 'max-steps', 'epochs', 'lr', 'seed', 'out', 'batch', 'grad-accum', 'budget-gb'],
-    boolean: ['json', 'merge', 'resume', 'skip-bad-rows', 'allow-truncation', 'faster', 'no-memory-check'],
+    string: ['model', 'data', 'eval-data', 'method', 'max-steps', 'epochs', 'lr', 'seed', 'out', 'batch', 'grad-accum', 'budget-gb', 'processes', 'gpus', 'nodes', 'main-ip', 'main-port'],
+    boolean: ['json', 'merge', 'resume', 'skip-bad-rows', 'allow-truncation', 'faster', 'no-memory-check', 'print-launch'],
   });
   if (args.flags.help) {
     io.out(HELP);
@@ -111,6 +123,43 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   };
   const budgetGb = numberFlag(args, 'budget-gb');
   if (budgetGb !== undefined && !(budgetGb > 0)) throw new UsageError('--budget-gb must be a number of GB above 0');
+
+  const gpusText = stringFlag(args, 'gpus');
+  let gpus: number[] | undefined;
+  if (gpusText !== undefined) {
+    gpus = gpusText.split(',').map((t) => t.trim()).filter(Boolean).map(Number);
+    if (!gpus.length || gpus.some((i) => !Number.isInteger(i) || i < 0)) throw new UsageError(`--gpus takes nvidia-smi indices separated by commas (--gpus 0,1), got "${gpusText}"`);
+  }
+  const processes = whole('processes');
+  const nodes = whole('nodes');
+  const printLaunch = args.flags['print-launch'] === true;
+  if (nodes !== undefined && nodes > 1 && !printLaunch) throw new UsageError('--nodes runs on several machines, which Hone does not start: add --print-launch to write each machine\'s command');
+  const mainPort = whole('main-port');
+  if (!printLaunch && (stringFlag(args, 'main-ip') !== undefined || mainPort !== undefined)) throw new UsageError('--main-ip and --main-port go with --print-launch');
+  const several = { ...(processes ? { processes } : {}), ...(gpus ? { gpus } : {}), ...(nodes ? { nodes } : {}) };
+
+  if (printLaunch) {
+    const prepared = await prepareHeadless(io.core().ctx, {
+      model, data, evalData: stringFlag(args, 'eval-data') ?? null, objective: method, maxSteps: maxSteps ?? null, epochs: numberFlag(args, 'epochs'),
+      learningRate: numberFlag(args, 'lr'), seed: numberFlag(args, 'seed'), merge: args.flags.merge === true, outDir: stringFlag(args, 'out'),
+      resume: args.flags.resume === true, skipBadRows: args.flags['skip-bad-rows'] === true, batchSize: whole('batch'), gradAccum: whole('grad-accum'),
+      // The memory check needs the app to answer it; a scheduled run trains with the plan as it is.
+      memoryCheck: { skip: true }, ...several, onInfo: (line) => io.out(line),
+    });
+    const bundle = writeLaunchBundle({
+      python: prepared.python, pythonRuntimeDir: io.core().ctx.paths.pythonRuntimeDir, plan: prepared.plan, config: prepared.config,
+      outputDir: prepared.outputDir, mainIp: stringFlag(args, 'main-ip') ?? os.hostname(), mainPort, resume: args.flags.resume === true,
+    });
+    if (json) {
+      io.out(JSON.stringify({ type: 'launch', dir: bundle.dir, run_config: bundle.runConfigPath, nodes: bundle.nodes.map((n) => ({ machine_rank: n.machineRank, config: n.configPath, env: n.env, argv: n.argv })) }));
+      return EXIT.OK;
+    }
+    io.out(`\nWrote ${bundle.runConfigPath} and ${bundle.nodes.length} accelerate config${bundle.nodes.length === 1 ? '' : 's'} in ${bundle.dir}.`);
+    io.out('Hone does not start these: run each line on its machine (the same paths must exist on every machine), e.g. from your scheduler\'s job script.');
+    for (const n of bundle.nodes) io.out(`\n# machine ${n.machineRank}${n.machineRank === 0 ? ' (rank 0: prints the events, writes checkpoints and outputs)' : ''}\n${n.command}`);
+    io.out(`\nA stopped job resumes from its newest checkpoint: the same lines with --resume after --config. Output: ${prepared.outputDir}`);
+    return EXIT.OK;
+  }
 
   const abort = new AbortController();
   let sidecar: SidecarProcess | null = null;
@@ -148,6 +197,7 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
         takeFaster: args.flags.faster === true,
         skip: args.flags['no-memory-check'] === true,
       },
+      ...several,
       signal: abort.signal,
       onInfo: (line) => (json ? undefined : io.out(line)),
       onEvent: (e) => {

@@ -9,6 +9,9 @@ const INTS: [keyof PlanOverrides, number, number, string][] = [
   ['batchSize', 1, 1024, 'batch size'],
   ['gradAccum', 1, 1024, 'gradient accumulation'],
   ['loraRank', 1, 1024, 'LoRA rank'],
+  // Several processes (issue #15): per machine, and machines.
+  ['processes', 1, 1024, 'number of processes'],
+  ['nodes', 1, 4096, 'number of machines'],
 ];
 
 export function validateOverrides(raw: unknown): PlanOverrides {
@@ -35,6 +38,11 @@ export function validateOverrides(raw: unknown): PlanOverrides {
   if (o.objective !== undefined && o.objective !== null) {
     if (!OBJECTIVES.includes(o.objective as (typeof OBJECTIVES)[number])) throw new HoneError('BAD_REQUEST', `The objective must be sft or dpo, not ${JSON.stringify(o.objective)}.`);
     out.objective = o.objective as PlanOverrides['objective'];
+  }
+  if (o.gpus !== undefined && o.gpus !== null) {
+    const ok = Array.isArray(o.gpus) && o.gpus.length >= 1 && o.gpus.length <= 1024 && o.gpus.every((i) => typeof i === 'number' && Number.isInteger(i) && i >= 0 && i <= 1024);
+    if (!ok) throw new HoneError('BAD_REQUEST', `The GPUs must be a list of nvidia-smi indices (0, 1, ...), not ${JSON.stringify(o.gpus).slice(0, 100)}.`);
+    out.gpus = [...(o.gpus as number[])];
   }
   if (o.gradientCheckpointing !== undefined && o.gradientCheckpointing !== null) {
     if (typeof o.gradientCheckpointing !== 'boolean') throw new HoneError('BAD_REQUEST', 'Gradient checkpointing must be true or false.');

@@ -16,6 +16,7 @@ import { planForModel } from '../planner/service';
 import { getRuntime } from '../runtime/service';
 import { toSidecarConfig } from './config';
 import { gpuFor } from './env';
+import { launchFor } from './launch';
 import { SidecarProcess, type SidecarExit } from './process';
 import { ProbeHost } from './probe-host';
 import type { MemoryCheckOptions, RunMemory } from '../../shared/types/memory';
@@ -41,6 +42,12 @@ export interface HeadlessTrainOptions {
   gradAccum?: number;
   /** The memory check's options (a budget turns it on for a CPU run). */
   memoryCheck?: MemoryCheckOptions;
+  /** Several processes (issue #15): CPU processes without a GPU, else the first this-many cards. */
+  processes?: number;
+  /** The cards to train on together (nvidia-smi indices). */
+  gpus?: number[];
+  /** Machines of a multi-node run (only printed: see multi-node.ts). */
+  nodes?: number;
   /** Resolves relative paths (the shell's working directory). */
   cwd?: string;
   /** Aborting before the sidecar starts cancels; after, it asks the sidecar to stop and save. */
@@ -70,7 +77,16 @@ function checkCancelled(signal?: AbortSignal): void {
   if (signal?.aborted) throw new HoneError('BAD_REQUEST', 'Cancelled before training started.');
 }
 
-export async function trainHeadless(ctx: CoreContext, opts: HeadlessTrainOptions): Promise<HeadlessTrainResult> {
+/** Everything before the sidecar starts: what `hone train --print-launch` writes out instead of training. */
+export interface HeadlessPrepared {
+  python: string;
+  model: ResolvedModel;
+  plan: Plan;
+  outputDir: string;
+  config: ReturnType<typeof toSidecarConfig>;
+}
+
+export async function prepareHeadless(ctx: CoreContext, opts: HeadlessTrainOptions): Promise<HeadlessPrepared> {
   const cwd = opts.cwd ?? process.cwd();
   const info = opts.onInfo ?? (() => {});
   const python = await getRuntime(ctx).requirePython();
@@ -99,13 +115,21 @@ export async function trainHeadless(ctx: CoreContext, opts: HeadlessTrainOptions
   checkCancelled(opts.signal);
 
   // The same planner the app's Method step shows; a folder goes by its absolute path so both resolve alike.
-  const overrides = { objective, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}), ...(opts.gradAccum ? { gradAccum: opts.gradAccum } : {}) };
+  const overrides = {
+    objective,
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    ...(opts.gradAccum ? { gradAccum: opts.gradAccum } : {}),
+    ...(opts.processes ? { processes: opts.processes } : {}),
+    ...(opts.gpus?.length ? { gpus: opts.gpus } : {}),
+    ...(opts.nodes ? { nodes: opts.nodes } : {}),
+  };
   const plan = await planForModel(ctx, model.spec ? opts.model : model.path, overrides, imported.report.stats);
   if (!plan.fits) {
     const hint = plan.suggestion ? `Try ${plan.suggestion.name} instead, or a machine with more memory.` : 'Pick a smaller model, or train on a machine with an NVIDIA GPU.';
     throw new HoneError('DOES_NOT_FIT', `The plan does not fit this machine: ${plan.reasons.join(' ')}`, hint);
   }
   info(`Plan: ${plan.method} on ${plan.device}, batch ${plan.batch_size} x ${plan.grad_accum}, sequence ${plan.max_seq_length}, rank ${plan.lora_rank}, learning rate ${opts.learningRate ?? plan.learning_rate}`);
+  if (plan.distributed) info(`Strategy: ${plan.distributed.reason}`);
 
   const outputDir = opts.outDir ? path.resolve(cwd, opts.outDir) : defaultOutDir(ctx, opts.model);
   if (opts.resume && !fs.existsSync(path.join(outputDir, 'checkpoints'))) {
@@ -126,8 +150,12 @@ export async function trainHeadless(ctx: CoreContext, opts: HeadlessTrainOptions
     memoryCheck: opts.memoryCheck ?? null,
   };
   const config = toSidecarConfig(plan, runConfig, { modelPath: model.path, outputDir, resumeFrom: opts.resume ? 'latest' : null });
+  return { python, model, plan, outputDir, config };
+}
 
-  const sidecar = new SidecarProcess({ python, pythonRuntimeDir: ctx.paths.pythonRuntimeDir, env: ctx.env, offline: true, cwd: outputDir, gpu: gpuFor(plan) });
+export async function trainHeadless(ctx: CoreContext, opts: HeadlessTrainOptions): Promise<HeadlessTrainResult> {
+  const { python, model, plan, outputDir, config } = await prepareHeadless(ctx, opts);
+  const sidecar = new SidecarProcess({ python, pythonRuntimeDir: ctx.paths.pythonRuntimeDir, env: ctx.env, offline: true, cwd: outputDir, gpu: gpuFor(plan), launch: launchFor(plan, outputDir) });
   opts.onSidecar?.(sidecar);
   // The memory check is answered here, as the app's run sessions answer it (probe-host.ts).
   const probe = new ProbeHost({
