@@ -7,7 +7,7 @@ import { NoticeList } from '../components/hardware/NoticeList';
 import { GpuPicker } from '../components/hardware/GpuPicker';
 
 export function HardwareStep() {
-  const { hardware, loading, error, load, selectGpu } = useHardware();
+  const { hardware, loading, error, load, selectGpu, selectGpus } = useHardware();
   const next = useWizard((s) => s.next);
 
   useEffect(() => {
@@ -26,7 +26,7 @@ export function HardwareStep() {
       {!hardware && !error && <p className="muted">Looking at your GPU, CPU, memory and disk…</p>}
       {cpuOnly && <CpuOnlyBanner notice={cpuOnly} />}
       {hardware && <HardwareCard hardware={hardware} />}
-      {hardware && <GpuPicker hardware={hardware} onSelect={(i) => void selectGpu(i)} />}
+      {hardware && <GpuPicker hardware={hardware} onSelect={(i) => void selectGpu(i)} onSelectSeveral={(list) => void selectGpus(list)} />}
       {hardware && <NoticeList notices={hardware.notices} />}
       <div className="actions">
         <button type="button" data-testid="hardware-refresh" disabled={loading} onClick={() => void load(true)}>

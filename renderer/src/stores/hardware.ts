@@ -10,6 +10,8 @@ interface HardwareState {
   error: { message: string; hint?: string } | null;
   load(refresh?: boolean): Promise<void>;
   selectGpu(index: number): Promise<void>;
+  /** Several cards to train on together (issue #15); one index is selectGpu. */
+  selectGpus(indices: number[]): Promise<void>;
 }
 
 export const useHardware = create<HardwareState>((set) => {
@@ -34,6 +36,13 @@ export const useHardware = create<HardwareState>((set) => {
     selectGpu: async (index) => {
       try {
         apply(await bridge.invoke('hardware.selectGpu', { index }));
+      } catch (err) {
+        set({ error: errorText(err) });
+      }
+    },
+    selectGpus: async (indices) => {
+      try {
+        apply(await bridge.invoke('hardware.selectGpus', { indices }));
       } catch (err) {
         set({ error: errorText(err) });
       }

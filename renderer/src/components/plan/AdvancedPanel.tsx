@@ -1,11 +1,14 @@
 import type { PlanOverrides, TrainingMethod } from '../../../../electron/shared/types/plan';
 
-type NumKey = 'maxSeqLength' | 'batchSize' | 'gradAccum' | 'loraRank';
+type NumKey = 'maxSeqLength' | 'batchSize' | 'gradAccum' | 'loraRank' | 'processes';
 const NUMBERS: { key: NumKey; label: string; testId: string }[] = [
   { key: 'maxSeqLength', label: 'Max sequence length', testId: 'advanced-seq' },
   { key: 'batchSize', label: 'Batch size', testId: 'advanced-batch' },
   { key: 'gradAccum', label: 'Gradient accumulation', testId: 'advanced-accum' },
   { key: 'loraRank', label: 'LoRA rank', testId: 'advanced-rank' },
+  // Several processes (issue #15): on a machine without an NVIDIA GPU, CPU processes (DDP over gloo); with GPUs,
+  // the first N cards (several cards are better picked on the Hardware step).
+  { key: 'processes', label: 'Training processes', testId: 'advanced-processes' },
 ];
 
 /** Overrides of the recommended plan; blank means "let the planner choose". Each change re-plans. */

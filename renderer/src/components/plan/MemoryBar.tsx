@@ -44,6 +44,7 @@ export function MemoryBar({ plan, cardGb }: { plan: Plan; cardGb: number | null 
       </div>
       <p style={{ margin: '6px 0 0' }}>
         <strong>{gb(plan.estimated_vram_gb)}</strong> estimated of <strong>{gb(plan.vram_budget_gb)}</strong> {plan.device === 'cpu' ? 'free RAM' : 'free VRAM'}
+        {plan.distributed && <span data-testid="memory-per-process"> {plan.device === 'cpu' ? 'per process' : 'per card'} ({plan.distributed.processes} {plan.device === 'cpu' ? 'processes' : 'cards'}{plan.distributed.strategy === 'fsdp' ? ', sharded' : ', each a full copy'})</span>}
         {over > 0.005 ? (
           <span className="error-box"> — {gb(over)} more than a plan may use{margin > 0 ? ` (a ${gb(margin)} safety margin stays free)` : ''}</span>
         ) : (

@@ -1,6 +1,7 @@
 import type { Plan } from '../../../../electron/shared/types/plan';
 import { MemoryBar } from './MemoryBar';
 import { ReasonList } from './ReasonList';
+import { strategyText } from './PlanTable';
 
 const METHOD = { qlora: 'QLoRA (4-bit)', lora: 'LoRA (16-bit)', full: 'Full fine-tuning' } as const;
 const CPU_METHOD = { qlora: 'QLoRA', lora: 'LoRA on the CPU', full: 'Full fine-tuning on the CPU' } as const;
@@ -22,6 +23,11 @@ export function PlanPreview({ plan, busy, onAdjust }: { plan: Plan | null; busy:
         {plan.max_seq_length} tokens per row, batch {plan.batch_size} × {plan.grad_accum}
         {plan.method !== 'full' ? `, LoRA rank ${plan.lora_rank}` : ''}.
       </p>
+      {plan.distributed && (
+        <p data-testid="plan-strategy" data-strategy={plan.distributed.strategy} style={{ margin: '6px 0' }}>
+          <strong>{strategyText(plan)}</strong>
+        </p>
+      )}
       <MemoryBar plan={plan} cardGb={null} />
       <ReasonList plan={plan} />
       <button type="button" data-testid="model-adjust-plan" style={{ marginTop: 8 }} onClick={onAdjust}>

@@ -3,8 +3,20 @@ import type { Plan, PlanChoice } from '../../../../electron/shared/types/plan';
 const METHOD = { qlora: 'QLoRA (4-bit weights)', lora: 'LoRA (16-bit weights)', full: 'Full fine-tuning' } as const;
 const CPU_METHOD = { qlora: 'QLoRA', lora: 'LoRA (fp32 on the CPU)', full: 'Full fine-tuning (fp32 on the CPU)' } as const;
 
+/** "DDP over 2 GPUs (0, 1)", "FSDP over 4 GPUs, shards in host RAM", "DDP over 2 CPU processes (gloo)". */
+export function strategyText(plan: Plan): string | null {
+  const d = plan.distributed;
+  if (!d) return null;
+  const where = d.gpu_indices.length ? `${d.gpu_indices.length} GPUs (${d.gpu_indices.join(', ')})` : plan.device === 'cpu' ? `${d.processes} CPU processes (gloo)` : `${d.processes} GPUs`;
+  const nodes = d.nodes > 1 ? ` on each of ${d.nodes} machines` : '';
+  const offload = d.fsdp?.offload_params ? ', shards in host RAM' : '';
+  return `${d.strategy.toUpperCase()} over ${where}${nodes}${offload}`;
+}
+
 function rows(plan: Plan): [PlanChoice, string, string][] {
+  const strategy = strategyText(plan);
   return [
+    ...(strategy ? [['strategy', 'Strategy', strategy] as [PlanChoice, string, string]] : []),
     ['method', 'Method', (plan.device === 'cpu' ? CPU_METHOD : METHOD)[plan.method]],
     ['max_seq_length', 'Max sequence length', `${plan.max_seq_length} tokens`],
     ['batch', 'Batch', `${plan.batch_size} × ${plan.grad_accum} accumulation = ${plan.effective_batch}`],

@@ -3,6 +3,7 @@ import type { Plan } from '../../../../electron/shared/types/plan';
 /** The plan a run will use, compactly, with the planner's reasons one click away. */
 export function PlanSummary({ plan }: { plan: Plan }) {
   const items: [string, string][] = [
+    ...(plan.distributed ? [['Processes', `${plan.distributed.processes * Math.max(1, plan.distributed.nodes)}: ${plan.distributed.strategy.toUpperCase()}${plan.distributed.gpu_indices.length ? ` on GPUs ${plan.distributed.gpu_indices.join(', ')}` : plan.device === 'cpu' ? ' on the CPU (gloo)' : ''}`] as [string, string]] : []),
     ['Method', `${plan.method.toUpperCase()}${plan.load_in_4bit ? ' (4-bit)' : ''} · ${plan.objective.toUpperCase()}`],
     ['Sequence length', String(plan.max_seq_length)],
     ['Batch', `${plan.batch_size} × ${plan.grad_accum} accumulation = ${plan.effective_batch}`],

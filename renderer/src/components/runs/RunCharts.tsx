@@ -5,8 +5,11 @@
 import { useMemo } from 'react';
 import { MetricChart, type ChartLine } from '../charts/MetricChart';
 import type { RunData } from './run-data';
+import { rankCharts, rankLabel } from './rank-series';
 
 const C = { a: '#3b5bdb', b: '#e8590c', c: '#2b8a3e', d: '#ae3ec9', e: '#1098ad' };
+/** One colour per rank of a multi-GPU run (cycled beyond eight). */
+const RANK_COLOURS = ['#3b5bdb', '#e8590c', '#2b8a3e', '#ae3ec9', '#1098ad', '#f08c00', '#c2255c', '#5c940d'];
 
 export function RunCharts({ data, version, objective, gpuTotalGb }: { data: RunData; version: number; objective: 'sft' | 'dpo'; gpuTotalGb: number | null }) {
   const s = (name: string) => data.series.get(name);
@@ -39,6 +42,16 @@ export function RunCharts({ data, version, objective, gpuTotalGb }: { data: RunD
       });
     }
     if (s('gpu_util')) list.push({ id: 'gpu-util', title: 'GPU utilisation (%)', lines: [{ key: 'gpu_util', label: 'utilisation', color: C.d, series: s('gpu_util') }] });
+    // Several GPUs or processes (issue #15): one line per rank for memory and utilisation.
+    for (const r of rankCharts(data.series.keys())) {
+      list.push({
+        id: r.id,
+        title: r.title,
+        lines: r.lines.map((l, i) => ({ key: l.name, label: rankLabel(l.rank, data.devices), color: RANK_COLOURS[i % RANK_COLOURS.length], series: s(l.name) })),
+        limit: r.id === 'ranks-peak-reserved-gb' && gpuTotalGb ? { y: gpuTotalGb, label: `card ${gpuTotalGb.toFixed(0)} GB` } : null,
+        formatY: r.formatY,
+      });
+    }
     if (objective === 'dpo') {
       list.push({
         id: 'rewards',

@@ -46,6 +46,7 @@ export function RunsTable({ runs, selected, onToggle, onOpen }: RunsTableProps) 
             <td>{r.model.length > 40 ? `…${r.model.slice(-38)}` : r.model}</td>
             <td>
               {r.objective.toUpperCase()} · {r.method}
+              {(r.processes ?? 1) > 1 && <span data-testid="run-processes"> · {r.processes} processes</span>}
             </td>
             <td>
               {r.step}

@@ -67,6 +67,8 @@ export class RunData {
   epoch: number | null = null;
   stage: StageInfo | null = null;
   memoryCheck: MemoryCheckState | null = null;
+  /** A multi-process run: each rank's device, in rank order (from `ready`). */
+  devices: string[] | null = null;
   /** (time, step) of recent metrics, for the ETA. */
   readonly pace: { t: number; step: number }[] = [];
 
@@ -135,7 +137,8 @@ export class RunData {
         this.log(`${ev.level === 'info' ? '' : `[${ev.level}] `}${ev.message}`);
         break;
       case 'ready':
-        this.log(`Sidecar ready: ${ev.backend} backend on ${ev.device} (torch ${ev.torch})`);
+        if (ev.devices?.length) this.devices = ev.devices;
+        this.log(`Sidecar ready: ${ev.backend} backend on ${ev.device} (torch ${ev.torch})${ev.processes ? `, ${ev.processes} processes` : ''}`);
         break;
       case 'checkpoint':
         this.log(`Checkpoint saved at step ${ev.step}`);
