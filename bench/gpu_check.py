@@ -15,6 +15,13 @@ it is reported as OOM. A Markdown table and a JSON file at the end.
     python bench/gpu_check.py --slim-wheel WHEEL --cuda 130   # keep one CUDA build in bitsandbytes' wheel
 
 --cpu-smoke checks the script itself on a machine without a GPU (tiny sizes, plain path only).
+
+With two or more GPUs it also trains on two of them together (issue #15), through `accelerate launch` with the
+configs the app writes (bench/gpu-plans.ts, from electron/core/sidecar/launch.ts): DDP with half the batch per
+card against one card's run (the loss curves must match), DDP with the full batch per card (tokens/s against one
+card), and FSDP-QLoRA (each card's peak against the planner's sharded estimate, the gathered adapter saved).
+--multi-gpu-only runs only the plain LoRA reference and these; with --cpu-smoke, the DDP loss check runs on two
+CPU processes (gloo).
 """
 
 from __future__ import annotations
@@ -112,12 +119,14 @@ def build_dataset(out: Path, rows: int, turns: int, long_every: int = 0, long_fa
 
 
 # -- one sidecar run -------------------------------------------------------------------------------------------------
-def sidecar(config: dict, timeout: float, env: dict, answer=None) -> dict:
+def sidecar(config: dict, timeout: float, env: dict, answer=None, argv: list[str] | None = None) -> dict:
     """Runs one training; returns the events, exit code, summary (when written) and stderr's tail. stderr
     is drained on a thread while the run goes: a full pipe would otherwise stall the child. `answer(event)`
-    plays the app's part in the memory check: the probe_decision to send for a memory_probe event."""
-    proc = subprocess.Popen([sys.executable, "-m", "hone_sidecar"], cwd=RUNTIME, env=env, text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    plays the app's part in the memory check: the probe_decision to send for a memory_probe event. `argv`: another
+    command than one sidecar (a multi-process launch; its rank 0 speaks the same protocol)."""
+    proc = subprocess.Popen(argv or [sys.executable, "-m", "hone_sidecar"], cwd=RUNTIME, env=env, text=True,
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
     tail: collections.deque[str] = collections.deque(maxlen=60)
     drain = threading.Thread(target=lambda: tail.extend(proc.stderr), daemon=True)
     drain.start()
@@ -125,7 +134,7 @@ def sidecar(config: dict, timeout: float, env: dict, answer=None) -> dict:
     proc.stdin.flush()
     events: list[dict] = []
     started = time.monotonic()
-    watchdog = threading.Timer(timeout, proc.kill)  # a hung run must not eat the whole time budget
+    watchdog = threading.Timer(timeout, lambda: _kill_group(proc))  # a hung run must not eat the whole time budget
     watchdog.start()
     try:
         for line in proc.stdout:
@@ -144,13 +153,94 @@ def sidecar(config: dict, timeout: float, env: dict, answer=None) -> dict:
         try:
             code = proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _kill_group(proc)
             code = proc.wait()
         drain.join(5)
     summary_path = Path(config["output_dir"]) / "summary.json"
     summary = json.loads(summary_path.read_text()) if summary_path.is_file() else {}
     return {"events": events, "code": code, "summary": summary, "wall": time.monotonic() - started,
             "stderr": "".join(tail)[-3000:]}
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, 9)
+    except OSError:
+        proc.kill()
+
+
+# -- several GPUs (issue #15) ----------------------------------------------------------------------------------------
+# Used when .whl/gpu-plans.json (written by --prepare from the app's own launch.ts) is missing: the same fields.
+FALLBACK_LAUNCH = {"compute_environment": "LOCAL_MACHINE", "distributed_type": "MULTI_GPU", "num_processes": 2,
+                   "num_machines": 1, "machine_rank": 0, "main_process_port": 0, "rdzv_backend": "static",
+                   "same_network": True, "mixed_precision": "bf16", "use_cpu": False, "gpu_ids": "all",
+                   "downcast_bf16": "no", "main_training_function": "main", "enable_cpu_affinity": False,
+                   "tpu_use_cluster": False, "tpu_use_sudo": False, "tpu_env": []}
+
+
+def launched(config: dict, accel: dict, timeout: float, env: dict, cpu: bool) -> dict:
+    """One run over two processes through `accelerate launch`, as the app starts it."""
+    path = Path(config["output_dir"] + "-accelerate.json")
+    Path(config["output_dir"]).parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(accel))
+    argv = [sys.executable, "-m", "accelerate.commands.launch", "--config_file", str(path)]
+    if cpu:
+        argv += ["--num_cpu_threads_per_process", "1"]
+    run_env = dict(env, CUDA_VISIBLE_DEVICES="" if cpu else "0,1", CUDA_DEVICE_ORDER="PCI_BUS_ID")
+    return sidecar(config, timeout=timeout, env=run_env, argv=argv + ["--module", "hone_sidecar"])
+
+
+def multi_gpu(work: Path, data: Path, env: dict, a, results: dict, launch: dict, plans: dict) -> str:
+    """Two GPUs together: DDP's loss against one card at the same global batch, DDP's throughput against one
+    card, FSDP-QLoRA's per-card peak against the planner's sharded estimate."""
+    import torch
+
+    cpu = a.cpu_smoke
+    if not cpu and torch.cuda.device_count() < 2:
+        return f"skipped: {torch.cuda.device_count()} GPU (needs 2)"
+    steps = min(a.steps, 3 if cpu else 20)
+    base = {"model_path": str(work / "model"), "dataset_path": str(data), "objective": "sft", "method": "lora",
+            "backend": "auto", "max_seq_length": SEQ, "grad_accum": 1, "lora_rank": RANK, "lora_alpha": RANK,
+            "gradient_checkpointing": True, "optimizer": "adamw_torch", "learning_rate": 2e-4, "max_steps": steps,
+            "save_steps": 10**6, "logging_steps": 1, "seed": 1, "merge": False}
+    ddp = dict(launch.get("ddp") or FALLBACK_LAUNCH, **({"mixed_precision": "no"} if cpu else {}))
+    out: list[str] = []
+    one = describe(sidecar({**base, "output_dir": str(work / "multi-one"), "batch_size": BATCH}, timeout=240,
+                           env=dict(env, CUDA_VISIBLE_DEVICES="" if cpu else "0")))
+    half = describe(launched({**base, "output_dir": str(work / "multi-ddp-half"), "batch_size": BATCH // 2}, ddp,
+                             timeout=300, env=env, cpu=cpu))
+    results["runs"]["ddp2-lora-half"] = half
+    diffs = [abs(x - y) / max(abs(x), 1e-9) for x, y in zip(one["losses"], half["losses"])]
+    worst = max(diffs, default=None)
+    tolerance = 0.01 if cpu else 0.05  # bf16 on a GPU: reductions in another order
+    ok = half["status"] == "ok" and one["status"] == "ok" and len(diffs) == steps and worst is not None \
+        and worst < tolerance
+    out.append(f"{'PASS' if ok else 'FAIL'}: DDP 2 x batch {BATCH // 2} vs 1 x batch {BATCH}: max relative loss "
+               f"difference {worst if worst is None else f'{worst:.2e}'} over {len(diffs)} steps "
+               f"({half['status']}; one card {one['status']})")
+    if cpu:
+        return "; ".join(out)
+    full = describe(launched({**base, "output_dir": str(work / "multi-ddp-full"), "batch_size": BATCH}, ddp,
+                             timeout=300, env=env, cpu=False))
+    results["runs"]["ddp2-lora"] = full
+    out.append(f"DDP 2 x batch {BATCH}: {full['status']}; {full['tokens_per_s'] or '-'} tokens/s = "
+               f"{ratio(full['tokens_per_s'], one['tokens_per_s'])} one card's; peak {_gb(full['peak_reserved_gb'])} "
+               f"(fullest card) vs one card's {_gb(one['peak_reserved_gb'])}")
+    fsdp_cfg = launch.get("fsdp")
+    if not fsdp_cfg:
+        return "; ".join(out + ["FSDP skipped: no launch configs (run --prepare)"])
+    f = sidecar_fsdp = launched({**base, "output_dir": str(work / "multi-fsdp"), "method": "qlora",
+                                 "load_in_4bit": True, "batch_size": BATCH}, fsdp_cfg, timeout=300, env=env, cpu=False)
+    fr = describe(f)
+    results["runs"]["fsdp2-qlora"] = fr
+    planned = plans.get("plain-qlora-fsdp2", {}).get("without_cuda_context_gb")
+    adapter = Path(work / "multi-fsdp" / "adapter" / "adapter_model.safetensors").is_file()
+    peaks = [p.get("peak_reserved_gb") for p in sidecar_fsdp["summary"].get("distributed", {}).get("rank_peaks", [])]
+    out.append(f"{'PASS' if fr['status'] == 'ok' and adapter else 'FAIL'}: FSDP-QLoRA over 2 cards: {fr['status']}; "
+               f"per-card peaks {peaks} GB vs planned {_gb(planned)} (measured/planned "
+               f"{ratio(fr['peak_reserved_gb'], planned)}); {fr['tokens_per_s'] or '-'} tokens/s; adapter "
+               f"{'saved' if adapter else 'MISSING'}; loss {fr['loss']}")
+    return "; ".join(out)
 
 
 # -- figures ---------------------------------------------------------------------------------------------------------
@@ -247,6 +337,8 @@ def main() -> int:
     ap.add_argument("--print-arch", action="store_true")
     ap.add_argument("--slim-wheel", type=Path)
     ap.add_argument("--cuda", default="130")
+    ap.add_argument("--multi-gpu-only", action="store_true",
+                    help="only the plain LoRA reference and the two-GPU runs (issue #15)")
     a = ap.parse_args()
     if a.print_arch:
         print(json.dumps(arch_json(SMOKE_DIMS if a.cpu_smoke else GPU_DIMS), indent=2))
@@ -264,7 +356,8 @@ def main() -> int:
     total_gb = torch.cuda.get_device_properties(0).total_memory / 1024**3 if cuda else 0.0
     name = torch.cuda.get_device_name(0) if cuda else "cpu (smoke test)"
     peak, peak_source = peak_tflops(name, a.peak_tflops)
-    plans = json.loads(a.plans.read_text())["plans"] if a.plans.is_file() else {}
+    plans_file = json.loads(a.plans.read_text()) if a.plans.is_file() else {}
+    plans = plans_file.get("plans", {})
     dims = SMOKE_DIMS if a.cpu_smoke else GPU_DIMS
     arch = arch_json(dims)
     work = Path(tempfile.mkdtemp(prefix="hone-gpu-check-"))
@@ -280,7 +373,7 @@ def main() -> int:
         print(f"# Hone GPU check: {name}, {total_gb:.1f} GB; torch {torch.__version__}; model {params / 1e6:.0f}M "
               f"params, seq {SEQ}, batch {BATCH}, rank {RANK}, {a.steps} steps; MFU against {peak} TFLOP/s "
               f"({peak_source}) (model built in {time.monotonic() - t0:.0f}s)", flush=True)
-        configs = [("plain", "lora")] if a.cpu_smoke else CONFIGS
+        configs = [("plain", "lora")] if a.cpu_smoke or a.multi_gpu_only else CONFIGS
         for backend, method in configs:
             key = f"{backend}-{method}"
             if time.monotonic() - t0 > a.budget_s:
@@ -307,11 +400,14 @@ def main() -> int:
                 print(f"      warning: {w[:200]}", flush=True)
             if r["stderr_tail"]:
                 print("      stderr: " + r["stderr_tail"].replace("\n", "\n      "), flush=True)
-        results["memory_check"] = memory_check(work, data, env, a, results["runs"]) \
+        results["multi_gpu"] = multi_gpu(work, data, env, a, results, plans_file.get("launch", {}), plans) \
             if time.monotonic() - t0 < a.budget_s + 30 else "skipped (time budget)"
+        print(f"  two GPUs: {results['multi_gpu']}", flush=True)
+        results["memory_check"] = memory_check(work, data, env, a, results["runs"]) \
+            if time.monotonic() - t0 < a.budget_s + 30 and not a.multi_gpu_only else "skipped"
         print(f"  memory check: {results['memory_check']}", flush=True)
         results["oom_probe"] = oom_probe(work, data, env, a) if time.monotonic() - t0 < a.budget_s + 60 \
-            else "skipped (time budget)"
+            and not a.multi_gpu_only else "skipped"
         results["total_s"] = round(time.monotonic() - t0)
         report = table(results)
         print("\n" + report, flush=True)
@@ -345,7 +441,7 @@ def table(results: dict) -> str:
              "| measured / planned* | loss first -> last | wall s |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for key, r in runs.items():
-        backend, method = key.split("-")
+        backend, method = key.split("-", 1)
         loss = r.get("loss") or (None, None)
         loss_text = f"{loss[0]:.3f} -> {loss[1]:.3f}" if None not in loss else "-"
         measured = ratio(r.get("peak_reserved_gb"), r.get("planned_without_context_gb"))
@@ -359,7 +455,8 @@ def table(results: dict) -> str:
         u, p = runs.get(f"unsloth-{method}", {}), runs.get(f"plain-{method}", {})
         lines.append(f"| {method} | {ratio(u.get('tokens_per_s'), p.get('tokens_per_s'))} "
                      f"| {ratio(u.get('peak_reserved_gb'), p.get('peak_reserved_gb'))} |")
-    lines += ["", f"Memory check (issue #16): {results.get('memory_check')}", "",
+    lines += ["", f"Two GPUs (issue #15): {results.get('multi_gpu')}", "",
+              f"Memory check (issue #16): {results.get('memory_check')}", "",
               f"OOM probe: {results.get('oom_probe')}", f"total {results.get('total_s')} s"]
     return "\n".join(lines)
 
