@@ -107,3 +107,35 @@ test('hone setup checks a chosen Python: ready with its path, or each problem li
     assert.match(bad.stderr.join('\n'), /torch is not installed/);
   }
 });
+
+test('hone train --processes 2 on a machine without a GPU: two gloo processes, rank 0 reports, the summary says 2', { timeout: 10 * 60_000 }, async () => {
+  const run = hone(['train', '--model', 'hone-tiny-demo', '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--max-steps', '3', '--processes', '2']);
+  const code = await run.code;
+  const all = [...run.stdout, ...run.stderr].join('\n');
+  assert.equal(code, 0, all);
+  assert.ok(run.stdout.some((l) => /^Strategy: 2 CPU processes, data parallel \(DDP over gloo\)/.test(l)), all);
+  assert.ok(run.stdout.some((l) => /^Sidecar ready: plain backend on cpu .*, 2 processes: rank 0 on cpu, rank 1 on cpu$/.test(l)), all);
+  assert.deepEqual(run.stdout.filter((l) => /^step \d\/3/.test(l)).length, 3, 'one line per step: only rank 0 speaks');
+  const out = run.stdout.at(-1)!.match(/^Output: (.+)$/)![1];
+  const summary = JSON.parse(fs.readFileSync(path.join(out, 'summary.json'), 'utf8')) as { processes: number; distributed: { strategy: string; backend: string } };
+  assert.deepEqual([summary.processes, summary.distributed.strategy, summary.distributed.backend], [2, 'ddp', 'gloo']);
+  assert.equal(JSON.parse(fs.readFileSync(path.join(out, 'accelerate.json'), 'utf8')).num_processes, 2);
+});
+
+test('hone train --nodes 2 --print-launch writes each machine\'s config and command, and starts nothing', { timeout: 5 * 60_000 }, async () => {
+  const out = path.join(dataDir, 'two-machines');
+  const run = hone(['train', '--model', 'hone-tiny-demo', '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--max-steps', '3', '--processes', '2', '--nodes', '2', '--print-launch', '--main-ip', '10.1.2.3', '--out', out]);
+  const code = await run.code;
+  const all = [...run.stdout, ...run.stderr].join('\n');
+  assert.equal(code, 0, all);
+  assert.match(all, /Hone does not start these/);
+  for (const rank of [0, 1]) {
+    const config = JSON.parse(fs.readFileSync(path.join(out, 'launch', `accelerate-node${rank}.json`), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual([config.machine_rank, config.num_machines, config.num_processes, config.main_process_ip], [rank, 2, 4, '10.1.2.3']);
+    assert.ok(run.stdout.some((l) => l.includes(`--config_file ${path.join(out, 'launch', `accelerate-node${rank}.json`)} --num_cpu_threads_per_process 1 --module hone_sidecar --config ${path.join(out, 'launch', 'run.json')}`)), all);
+  }
+  assert.ok(!fs.existsSync(path.join(out, 'checkpoints')), 'nothing trained');
+  const bad = hone(['train', '--model', 'hone-tiny-demo', '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--nodes', '2']);
+  assert.equal(await bad.code, 2);
+  assert.match(bad.stderr.join('\n'), /--nodes runs on several machines, which Hone does not start: add --print-launch/);
+});
