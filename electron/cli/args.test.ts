@@ -1,5 +1,6 @@
 // One strict parser for every command: an unknown or malformed option is a usage error (exit 2) everywhere,
-// before anything runs (issue #13: `hone train --processes 2` and `hone data check --nonsense x` ignored it).
+// before anything runs (issue #13: `hone train --processes 2` and `hone data check --nonsense x` ignored it;
+// --processes is a real option since issue #15, so a misspelt one stands in for it).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -25,10 +26,10 @@ function hone(args: string[], script = path.join(REPO_ROOT, 'electron', 'cli', '
   });
 }
 
-test('hone train --processes 2: a usage error, and no training starts', async () => {
-  const r = await hone(['train', '--model', 'hone-tiny-demo', '--data', 'resources/samples/sft-sample.jsonl', '--processes', '2']);
+test('hone train --procs 2: a usage error, and no training starts', async () => {
+  const r = await hone(['train', '--model', 'hone-tiny-demo', '--data', 'resources/samples/sft-sample.jsonl', '--procs', '2']);
   assert.equal(r.code, 2, r.stderr);
-  assert.match(r.stderr, /hone train: unknown option --processes/);
+  assert.match(r.stderr, /hone train: unknown option --procs/);
   assert.equal(r.stdout, '');
 });
 
