@@ -7,7 +7,7 @@ import path from 'node:path';
 import { HoneError } from '../../shared/errors';
 import type { RunSummary } from '../../shared/types/runs';
 import type { CoreContext } from '../context';
-import { latestCheckpoint, type Checkpoint, type RunStore } from '../store';
+import { backfillMetricsFromCheckpoint, latestCheckpoint, type Checkpoint, type RunStore } from '../store';
 import { defaultRunName, newRunId, runDir } from './ids';
 import type { ModelResolver } from './prepare';
 import { RunRecorder } from './recorder';
@@ -49,9 +49,14 @@ export class RunManager {
     if (!run.resumable) {
       throw new HoneError('NOT_RESUMABLE', `Run ${runId} is ${run.status}${run.status === 'completed' ? '' : ' and has no checkpoint'}: it cannot be resumed.`, 'Start a new run with the same settings instead.');
     }
-    // A crash can lose the last batch of metrics while the trainer still wrote a later checkpoint: resuming
-    // from that one would leave a hole in the series, so resume from one the stored metrics reach.
-    const ckpt = latestCheckpoint(this.store, runId, run.outputDir, this.store.series.lastMetricStep(runId));
+    // A crash can lose the last batch of metrics while the trainer still wrote a later checkpoint: the
+    // trainer's own log in that checkpoint fills them in, and the resume starts from a checkpoint the stored
+    // metrics reach, so the series has no hole. Should they still fall short of every checkpoint, the newest
+    // one wins: the sidecar refuses a fresh start in a folder that holds checkpoints, and training done is
+    // worth more than a gap in a chart.
+    const newest = latestCheckpoint(this.store, runId, run.outputDir);
+    const reached = backfillMetricsFromCheckpoint(this.store, runId, newest);
+    const ckpt = latestCheckpoint(this.store, runId, run.outputDir, reached) ?? newest;
     // The steps after the checkpoint are trained again: their old values must not stay beside the new ones.
     this.store.series.dropMetricsAfter(runId, ckpt?.step ?? 0);
     this.store.updateRun(runId, { step: ckpt?.step ?? 0, ownerPid: process.pid });

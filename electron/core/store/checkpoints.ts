@@ -49,3 +49,42 @@ export function latestCheckpoint(store: RunStore, runId: string, outputDir: stri
   }
   return known.filter((c) => c.step <= atMost).sort((a, b) => b.step - a.step)[0] ?? null;
 }
+
+/**
+ * The trainer's own per-step log (trainer_state.json's log_history) of a checkpoint: loss, grad norm,
+ * learning rate and the rest, by step. Empty when the file is missing or unreadable.
+ */
+export function checkpointLogHistory(checkpoint: Checkpoint): { step: number; values: Record<string, number> }[] {
+  let history: unknown;
+  try {
+    history = (JSON.parse(fs.readFileSync(path.join(checkpoint.path, 'trainer_state.json'), 'utf8')) as { log_history?: unknown }).log_history;
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(history)) return [];
+  const out: { step: number; values: Record<string, number> }[] = [];
+  for (const entry of history as Record<string, unknown>[]) {
+    const step = entry?.step;
+    if (typeof step !== 'number' || !Number.isInteger(step) || step > checkpoint.step) continue;
+    const values: Record<string, number> = {};
+    for (const [k, v] of Object.entries(entry)) if (k !== 'step' && typeof v === 'number' && Number.isFinite(v)) values[k] = v;
+    out.push({ step, values });
+  }
+  return out;
+}
+
+/**
+ * After a crash the database can lag the checkpoints on disk by the batch that was never written (a fast
+ * model logs several steps in that window). The trainer wrote those steps into the newest checkpoint's
+ * log_history: put them back, so the resume can start from that checkpoint with no hole in the series.
+ * Returns the newest metric step stored afterwards.
+ */
+export function backfillMetricsFromCheckpoint(store: RunStore, runId: string, checkpoint: Checkpoint | null): number {
+  const stored = store.series.lastMetricStep(runId);
+  if (!checkpoint || checkpoint.step <= stored) return stored;
+  for (const { step, values } of checkpointLogHistory(checkpoint)) {
+    if (step <= stored) continue;
+    for (const [name, value] of Object.entries(values)) store.series.metric(runId, name, step, value);
+  }
+  return store.series.lastMetricStep(runId);
+}

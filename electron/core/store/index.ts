@@ -9,7 +9,7 @@ import { latestCheckpoint } from './checkpoints';
 
 export { RunStore } from './run-store';
 export type { NewRun, RunError, RunPatch } from './run-store';
-export { latestCheckpoint, type Checkpoint } from './checkpoints';
+export { backfillMetricsFromCheckpoint, latestCheckpoint, type Checkpoint } from './checkpoints';
 export { EvalReports, type NewEval } from './eval-reports';
 
 function pidAlive(pid: number): boolean {

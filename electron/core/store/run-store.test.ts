@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { openDatabase } from './db';
 import { RunStore } from './run-store';
+import { backfillMetricsFromCheckpoint, latestCheckpoint } from './checkpoints';
 import { SEQ_GAP_AFTER_CRASH } from './series';
 import { MIGRATIONS } from './migrations';
 import type { Plan } from '../../shared/types/plan';
@@ -127,4 +128,27 @@ test('start-up recovery: runs of a dead owner become interrupted, a live owner k
   assert.ok(events[1].seq > 2 + SEQ_GAP_AFTER_CRASH - 1);
   assert.equal(events[1].status, 'interrupted');
   assert.equal(reopened.integrityCheck(), 'ok');
+});
+
+test('a crash before the metrics batch was written: the newest checkpoint’s trainer log fills the steps in, so the resume needs no older checkpoint', (t) => {
+  const { store, dir } = tmpStore(t);
+  const outputDir = path.join(dir, 'runs', 'r1');
+  store.createRun({ id: 'r1', name: 'r1', config, plan, outputDir, status: 'training', ownerPid: 1 });
+  const history = [1, 2, 3, 4].map((step) => ({ step, loss: 2 - step / 10, grad_norm: 1, learning_rate: 1e-3, epoch: step / 40 }));
+  for (const step of [2, 4]) {
+    const ckpt = path.join(outputDir, 'checkpoints', `checkpoint-${step}`);
+    fs.mkdirSync(ckpt, { recursive: true });
+    fs.writeFileSync(path.join(ckpt, 'trainer_state.json'), JSON.stringify({ global_step: step, log_history: history.filter((h) => h.step <= step).concat([{ step, train_runtime: Number.NaN } as never]) }));
+  }
+  // Only step 1 reached the database before the process died.
+  store.series.metric('r1', 'loss', 1, 1.9);
+  const newest = latestCheckpoint(store, 'r1', outputDir);
+  assert.equal(newest?.step, 4);
+  assert.equal(latestCheckpoint(store, 'r1', outputDir, store.series.lastMetricStep('r1')), null, 'without the trainer log no checkpoint is reachable');
+  assert.equal(backfillMetricsFromCheckpoint(store, 'r1', newest), 4);
+  assert.deepEqual(store.series.metrics('r1', ['loss']).map((p) => [p.step, p.value]), [[1, 1.9], [2, 1.8], [3, 1.7], [4, 1.6]]);
+  assert.deepEqual([...new Set(store.series.metrics('r1').map((p) => p.name))].sort(), ['epoch', 'grad_norm', 'learning_rate', 'loss']);
+  // Nothing to do once the database is ahead of the checkpoint.
+  assert.equal(backfillMetricsFromCheckpoint(store, 'r1', { step: 2, path: path.join(outputDir, 'checkpoints', 'checkpoint-2') }), 4);
+  assert.equal(store.series.metrics('r1', ['loss'])[1].value, 1.8);
 });

@@ -21,6 +21,7 @@ describe('chat through the core (real Ollama)', { skip }, () => {
   let tmp: string;
   let close: () => Promise<void>;
   let handlers: ReturnType<typeof createOllamaHandlers>;
+  let baseUrl = '';
   const chunks: ChatChunk[] = [];
   const model = `hone-chat/tiny-${process.pid}:latest`;
 
@@ -31,6 +32,7 @@ describe('chat through the core (real Ollama)', { skip }, () => {
       server = await startOllamaForTests();
       host = server.host;
     }
+    baseUrl = `http://${host}`;
     const c = createContext({ mode: 'headless', paths: { dataDir: tmp }, env: { OLLAMA_HOST: host } });
     close = c.close;
     c.ctx.bus.on('ollama.chat', (chunk) => chunks.push(chunk));
@@ -66,6 +68,37 @@ describe('chat through the core (real Ollama)', { skip }, () => {
     const last = chunks.filter((c) => c.requestId.startsWith('chat-len-')).at(-1);
     assert.equal(last?.doneReason, 'length');
     assert.deepEqual(await handlers['ollama.show']({ model }), { capabilities: ['completion'], family: 'llama' });
+  });
+
+  it('a thinking model (its template renders <think> blocks, as Qwen3 and DeepSeek-R1 do) answers in the chat: think off by default, on when asked', async () => {
+    // Ollama infers the thinking capability and its tags from a {{ .Thinking }} inside the messages loop.
+    const thinker = `hone-chat/thinker-${process.pid}:latest`;
+    const template =
+      '{{- range .Messages }}<|im_start|>{{ .Role }}\n' +
+      '{{- if and (eq .Role "assistant") .Thinking }}<think>{{ .Thinking }}</think>{{ end }}{{ .Content }}<|im_end|>\n{{ end }}<|im_start|>assistant\n';
+    const res = await fetch(`${baseUrl}/api/create`, {
+      method: 'POST',
+      body: JSON.stringify({ model: thinker, from: model, template, stream: false }),
+    });
+    assert.equal(res.status, 200, await res.text());
+    assert.ok((await handlers['ollama.show']({ model: thinker })).capabilities.includes('thinking'), 'Ollama sees a thinking model');
+    const ask = async (think: boolean | undefined, i: number) => {
+      // Random weights may stop at once: a few tries find a reply with something in it.
+      let r: Awaited<ReturnType<(typeof handlers)['ollama.chat']>> | null = null;
+      for (let k = 0; k < 5 && !(r && (r.content || r.thinking)); k++) {
+        const options = { maxTokens: 8, temperature: 1, ...(think === undefined ? {} : { think }) };
+        r = await handlers['ollama.chat']({ requestId: `chat-think-${i}-${k}`, model: thinker, messages: [{ role: 'user', content: `What is ${i + k} plus 2?` }], options });
+      }
+      return r!;
+    };
+    // The default (what the chat page sends unless "show thinking" is on): a reply in content, nothing hidden.
+    const plain = await ask(undefined, 0);
+    assert.ok(plain.content.length > 0, 'a reply, not an empty answer hidden in the thinking field');
+    assert.equal(plain.thinking, '');
+    // Asked to think: accepted by the server (a model without the capability is refused), and the reply arrives.
+    const thought = await ask(true, 10);
+    assert.ok(thought.content.length + thought.thinking.length > 0);
+    await assert.rejects(handlers['ollama.chat']({ requestId: 'chat-think-refused', model, messages: [{ role: 'user', content: 'hi' }], options: { think: true } }), /thinking|think/i);
   });
 
   it('chatStop ends a long reply early and the request resolves with what arrived', async () => {
