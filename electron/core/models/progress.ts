@@ -16,6 +16,11 @@ export class ByteProgress {
     this.done = start;
   }
 
+  /** Bytes counted so far. */
+  get bytes(): number {
+    return this.done;
+  }
+
   file(name: string): void {
     this.detail = name;
     this.flush();
