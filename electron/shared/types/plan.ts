@@ -8,6 +8,30 @@ export interface DatasetTokenStats {
   maxTokens: number;
 }
 
+/** This machine's training speed on the CPU, as the sidecar measured it (or a stated default). */
+export interface CpuSpeed {
+  /** Sustained FLOP/s of a LoRA training step in fp32. */
+  flopsPerSecond: number;
+  /** False for the default used before the machine was measured. */
+  measured: boolean;
+  /** What was measured, in words, for the reasons ("LoRA steps on a SmolLM2-135M-shaped model, 2 threads"). */
+  how: string;
+  measuredAt?: string;
+}
+
+/** How long a planned run takes (CPU plans). */
+export interface PlanEta {
+  /** Everything: loading, the training loop, saving. */
+  seconds: number;
+  trainingSeconds: number;
+  steps: number;
+  /** Tokens the run computes on, padding included. */
+  tokens: number;
+  flopsPerToken: number;
+  flopsPerSecond: number;
+  measured: boolean;
+}
+
 export interface PlanOverrides {
   method?: TrainingMethod;
   maxSeqLength?: number;
@@ -18,9 +42,12 @@ export interface PlanOverrides {
   /** Plan for a card of this size instead of the detected one. */
   vramGb?: number;
   objective?: Objective;
+  /** The run's length, for the time estimate: optimiser steps, or epochs (1 when neither is given). */
+  maxSteps?: number;
+  epochs?: number;
 }
 
-export type PlanChoice = 'method' | 'max_seq_length' | 'batch' | 'lora' | 'gradient_checkpointing' | 'optimizer';
+export type PlanChoice = 'method' | 'max_seq_length' | 'batch' | 'lora' | 'gradient_checkpointing' | 'optimizer' | 'eta';
 
 export interface VramBreakdown {
   weightsGb: number;
@@ -58,6 +85,8 @@ export interface Plan {
   why?: Partial<Record<PlanChoice, string>>;
   /** When nothing fits: the largest catalogue model that would fit this card. */
   suggestion?: { modelId: string; name: string; method: TrainingMethod } | null;
-  /** 'cpu' when there is no CUDA GPU: only demo-size models are practical. */
+  /** 'cpu' when there is no CUDA GPU: small models train there, in the time `eta` says. */
   device: 'cuda' | 'cpu';
+  /** CPU plans with a dataset: how long the run takes on this machine. */
+  eta?: PlanEta | null;
 }
