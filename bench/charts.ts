@@ -19,7 +19,7 @@ import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS } from '../e2e/support/app';
 import { parseArgs, numberFlag } from '../electron/cli/args';
 
-const FRAMES = numberFlag(parseArgs(process.argv.slice(2)), 'frames') ?? 30;
+const FRAMES = numberFlag(parseArgs(process.argv.slice(2), { string: ['frames'] }), 'frames') ?? 30;
 // This machine is shared: each case runs ROUNDS times and the middle round is reported.
 const ROUNDS = 3;
 const SIZES = (process.env.HONE_BENCH_SIZES ?? "1000,10000,100000").split(",").map(Number);

@@ -23,7 +23,7 @@ import { startHeadless } from '../electron/headless/server';
 import { CPU_PLAN, PYTHON, SFT_SAMPLE } from '../electron/core/runs/integration/helpers';
 import { parseArgs, numberFlag } from '../electron/cli/args';
 
-const args = parseArgs(process.argv.slice(2));
+const args = parseArgs(process.argv.slice(2), { string: ['rate', 'seconds', 'burst'] });
 const RATE = numberFlag(args, 'rate') ?? 2000;
 const SECONDS = numberFlag(args, 'seconds') ?? 10;
 const BURST = numberFlag(args, 'burst') ?? 40_000;

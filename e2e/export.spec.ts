@@ -1,8 +1,10 @@
 // Export in real Chromium against a real headless Hone and a real Ollama: the tiny model is trained for a
 // few steps through the core (runs.start, real sidecar on the CPU, merged at the end), then the user opens
 // the run, sends it to Ollama watching the progress bar, and chats with it (alone, then side by side, then
-// stopping a long reply).
+// stopping a long reply); then saves it as a GGUF file, adds it to LM Studio (a throw-away HOME) and saves
+// the adapter bundle with a model card, each with its progress and "Show in folder".
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -65,6 +67,9 @@ describe('Export: send a finished run to Ollama and chat with it', { skip }, () 
   let page: Page;
   let runId: string;
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-e2e-export-'));
+  // LM Studio as a user who has opened it once has it: ~/.lmstudio, in a HOME of the test's own.
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-e2e-home-'));
+  fs.mkdirSync(path.join(home, '.lmstudio'));
   const modelName = `hone-e2e/tiny-${process.pid}`;
   const baseName = `hone-e2e/base-${process.pid}`;
 
@@ -74,7 +79,7 @@ describe('Export: send a finished run to Ollama and chat with it', { skip }, () 
       ollama = await startOllamaForTests();
       ollamaHost = ollama.host;
     }
-    app = await launchHeadless({ dataDir, env: { OLLAMA_HOST: ollamaHost, HONE_PYTHON: python! } });
+    app = await launchHeadless({ dataDir, env: { OLLAMA_HOST: ollamaHost, HONE_PYTHON: python!, HOME: home } });
     const client = await wsClient(app);
     try {
       // A returning user: the welcome screen was done on first launch.
@@ -93,8 +98,13 @@ describe('Export: send a finished run to Ollama and chat with it', { skip }, () 
       } while (!['completed', 'failed', 'stopped', 'interrupted'].includes(detail.status) && Date.now() < deadline);
       assert.equal(detail.status, 'completed', `the tiny run finished: ${JSON.stringify(detail.error)}`);
       assert.ok(fs.existsSync(path.join(detail.outputDir, 'merged', 'config.json')), 'the run was merged');
-      // The base model, so the chat can put the fine-tune side by side with it.
-      await client.invoke('ollama.send', { runId: tiny, name: baseName, quantize: 'f16', overwrite: true });
+      // The base model, so the chat can put the fine-tune side by side with it. A model folder is sent with
+      // the CLI: the app's API takes run ids only.
+      execFileSync(process.execPath, ['electron/cli/bin.mjs', 'send-to-ollama', tiny, '--name', baseName, '--quantize', 'f16', '--overwrite'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, OLLAMA_HOST: ollamaHost, HONE_DATA_DIR: dataDir },
+        stdio: 'pipe',
+      });
     } finally {
       client.close();
     }
@@ -107,6 +117,7 @@ describe('Export: send a finished run to Ollama and chat with it', { skip }, () 
     await app?.stop();
     await ollama?.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
+    fs.rmSync(home, { recursive: true, force: true });
   });
 
   it('opens the completed run, sends it with a validated name, and shows the progress through to done', async (t) => {
@@ -207,6 +218,8 @@ describe('Export: send a finished run to Ollama and chat with it', { skip }, () 
       await page.getByTestId('nav-runs').click();
       await page.getByTestId(`run-open-${runId}`).click();
       await page.getByTestId('run-export').click();
+      // The step shows "Loading the run…" first: wait until it shows either the earlier export or the form.
+      await page.getByTestId('export-done').or(page.getByTestId('export-send')).first().waitFor();
       if (await page.getByTestId('export-done').isVisible()) await page.getByRole('button', { name: 'Send again' }).click();
       const status = page.getByTestId('ollama-status');
       await status.and(page.locator('[data-state="stopped"]')).waitFor();
@@ -223,6 +236,70 @@ describe('Export: send a finished run to Ollama and chat with it', { skip }, () 
     } finally {
       client.close();
     }
+    assert.deepEqual(pageErrors.get(page), []);
+  });
+
+  it('saves a GGUF file, adds it to LM Studio and saves the adapter bundle, each with progress and "Show in folder"', async (t) => {
+    t.after(() => page.screenshot({ path: screenshotPath('export-targets-last') }).then(() => undefined));
+    await page.getByTestId('nav-runs').click();
+    await page.getByTestId(`run-open-${runId}`).click();
+    await page.getByTestId('run-export').click();
+    const gguf = page.getByTestId('export-target-gguf');
+    await gguf.and(page.locator('[data-available="yes"]')).waitFor();
+    // This Ollama (0.11.4) cannot make q5_K_M: the list offers what it can.
+    const offered = await page.getByTestId('export-gguf-quantize').locator('option').evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+    assert.deepEqual(offered, ['q4_K_M', 'q8_0', 'f16']);
+    await page.getByTestId('export-gguf-quantize').selectOption('q8_0');
+
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { ggufSeen: string[] }).ggufSeen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector('[data-testid="export-gguf-progress"]');
+        if (bar) seen.push(bar.textContent ?? '');
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    await page.getByTestId('export-gguf-start').click();
+    const done = page.getByTestId('export-gguf-done');
+    await done.waitFor({ timeout: 180_000 });
+    const seen = await page.evaluate(() => (window as unknown as { ggufSeen: string[] }).ggufSeen);
+    assert.ok(seen.some((s) => /Converting in Ollama|Writing the file|Checking the file/.test(s)), `progress shown: ${seen.slice(0, 4).join(' / ')}`);
+    assert.match((await done.textContent()) ?? '', /E2E-tiny-export-q8_0\.gguf/);
+    assert.match((await done.textContent()) ?? '', /GGUF v3, llama, 39 tensors/);
+    const run = await (async () => {
+      const client = await wsClient(app);
+      try {
+        return await client.invoke<RunDetail>('runs.get', { runId });
+      } finally {
+        client.close();
+      }
+    })();
+    const ggufPath = path.join(run.outputDir, 'exports', 'E2E-tiny-export-q8_0.gguf');
+    assert.equal(fs.readFileSync(ggufPath).toString('latin1', 0, 4), 'GGUF');
+    // Headless: no desktop to open the folder on, so the page says where the file is.
+    await done.getByTestId('show-in-folder').click();
+    await done.getByTestId('revealed-path').waitFor();
+    assert.match((await done.getByTestId('revealed-path').textContent()) ?? '', new RegExp(path.join(run.outputDir, 'exports').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+
+    // LM Studio from the same file (q8_0 is already saved): a hard link in LM Studio's models folder.
+    await page.getByTestId('export-lmstudio-quantize').selectOption('q8_0');
+    await page.getByTestId('export-lmstudio-start').click();
+    await page.getByTestId('export-lmstudio-done').waitFor({ timeout: 60_000 });
+    const inLms = path.join(home, '.lmstudio', 'models', 'hone', 'E2E-tiny-export-GGUF', 'E2E-tiny-export-q8_0.gguf');
+    assert.equal(fs.statSync(inLms).ino, fs.statSync(ggufPath).ino);
+    assert.match((await page.getByTestId('export-lmstudio-done').textContent()) ?? '', /hone\/E2E-tiny-export-GGUF/);
+
+    // The adapter bundle, with what the user tells the model card.
+    await page.getByTestId('export-card-fields').locator('summary').click();
+    await page.getByTestId('card-license').fill('apache-2.0');
+    await page.getByTestId('card-datasets').fill('acme/e2e-samples');
+    await page.getByTestId('export-adapter-start').click();
+    await page.getByTestId('export-adapter-done').waitFor({ timeout: 60_000 });
+    assert.ok(fs.statSync(path.join(run.outputDir, 'exports', 'E2E-tiny-export-adapter.zip')).size > 1000);
+    const card = fs.readFileSync(path.join(run.outputDir, 'README.md'), 'utf8');
+    assert.match(card, /^datasets:\n- "acme\/e2e-samples"$/m);
+    assert.match(card, /^license: "apache-2.0"$/m);
+    await page.screenshot({ path: screenshotPath('export-targets') });
     assert.deepEqual(pageErrors.get(page), []);
   });
 });

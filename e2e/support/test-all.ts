@@ -84,6 +84,12 @@ async function main(): Promise<number> {
       else failed++;
       return r.code === 0;
     });
+    await step('electronegativity (electron/, reviewed findings in .config/electronegativity.json)', async () => {
+      const r = await run(process.execPath, ['--import', 'tsx', 'e2e/support/electronegativity.ts']);
+      if (r.code === 0) passed++;
+      else failed++;
+      return r.code === 0;
+    });
   }
 
   const needsPython = phases.some((p) => p === 'unit' || p === 'py' || p === 'e2e');

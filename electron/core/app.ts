@@ -2,7 +2,6 @@
  * The composition root: builds a CoreContext and merges every domain's request handlers into one
  * RequestHandlers object. Both transports (Electron IPC, headless WebSocket) and the CLI use it.
  */
-import fs from 'node:fs';
 import type { AppInfo, RequestHandlers } from '../shared/contract';
 import { EventBus } from './events';
 import { appPaths, type AppPaths } from './paths';
@@ -15,8 +14,11 @@ import { createRuntimeHandlers } from './runtime/handlers';
 import { createRunHandlers } from './runs/handlers';
 import { createOllamaHandlers } from './ollama/handlers';
 import { createModelHandlers } from './models/handlers';
+import { createEvalHandlers } from './eval/handlers';
+import { createExportHandlers } from './exports/handlers';
 import type { SecretStore } from './models/secrets';
 import { APP_VERSION } from './version';
+import { ensurePrivateDir, restrictUmask } from './private';
 
 export interface Core {
   ctx: CoreContext;
@@ -31,12 +33,17 @@ export interface CoreOptions {
   env?: NodeJS.ProcessEnv;
   /** Where the Hugging Face token is kept; the Electron shell passes a safeStorage-backed store. */
   secrets?: SecretStore;
+  /** The system proxy for a URL; the Electron shell passes Chromium's resolver (PAC included). */
+  resolveProxy?: (url: string) => Promise<string>;
+  /** Opens a file's folder in the desktop's file manager; the Electron shell passes shell.showItemInFolder. */
+  showItemInFolder?: (path: string) => void;
 }
 
 export function createContext(opts: CoreOptions): { ctx: CoreContext; close: () => Promise<void> } {
   const env = opts.env ?? process.env;
   const paths = appPaths(opts.paths);
-  fs.mkdirSync(paths.dataDir, { recursive: true });
+  restrictUmask();
+  ensurePrivateDir(paths.dataDir);
   const closers: (() => Promise<void> | void)[] = [];
   const ctx: CoreContext = {
     paths,
@@ -45,6 +52,8 @@ export function createContext(opts: CoreOptions): { ctx: CoreContext; close: () 
     settings: new SettingsStore(paths.dataDir, env),
     env,
     secrets: opts.secrets,
+    resolveProxy: opts.resolveProxy,
+    showItemInFolder: opts.showItemInFolder,
     onClose: (fn) => closers.unshift(fn),
   };
   const close = async () => {
@@ -76,6 +85,8 @@ export function createCore(opts: CoreOptions): Core {
     ...createRunHandlers(ctx),
     ...createOllamaHandlers(ctx),
     ...createModelHandlers(ctx),
+    ...createEvalHandlers(ctx),
+    ...createExportHandlers(ctx),
   };
   return {
     ctx,

@@ -12,6 +12,10 @@ export interface CoreContext {
   env: NodeJS.ProcessEnv;
   /** Injected by the Electron shell (safeStorage); absent in headless/CLI, where a 0600 file is used (models/token.ts). */
   secrets?: SecretStore;
+  /** Injected by the Electron shell: the system proxy for a URL (a PAC answer, "PROXY h:p; DIRECT"). */
+  resolveProxy?: (url: string) => Promise<string>;
+  /** Injected by the Electron shell (shell.showItemInFolder); absent in headless/CLI. Called only with a path exports/reveal.ts allowed. */
+  showItemInFolder?: (path: string) => void;
   /** Things to run on shutdown (stop sidecars, close the database), newest first. */
   onClose(fn: () => Promise<void> | void): void;
 }

@@ -2,12 +2,33 @@
 import path from 'node:path';
 import { createCore } from '../core/app';
 import { REPO_ROOT } from '../core/paths';
-import { parseArgs, numberFlag, stringFlag } from '../cli/args';
+import { parseArgs, numberFlag, stringFlag, UsageError } from '../cli/args';
 import { startHeadless } from './server';
 
-const args = parseArgs(process.argv.slice(2));
-const port = numberFlag(args, 'port') ?? (process.env.HONE_PORT ? Number(process.env.HONE_PORT) : 7860);
-const dataDir = stringFlag(args, 'data-dir');
+let port: number;
+let dataDir: string | undefined;
+try {
+  const args = parseArgs(process.argv.slice(2), { string: ['port', 'data-dir'] });
+  if (args.flags.help) {
+    process.stdout.write('Usage: npm run serve -- [--port N] [--data-dir DIR]\n');
+    process.exit(0);
+  }
+  if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}"`);
+  port = numberFlag(args, 'port') ?? (process.env.HONE_PORT ? Number(process.env.HONE_PORT) : 7860);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError('--port must be a port number (0-65535)');
+  dataDir = stringFlag(args, 'data-dir');
+} catch (err) {
+  if (!(err instanceof UsageError)) throw err;
+  process.stderr.write(`hone serve: ${err.message}\n`);
+  process.exit(2);
+}
+
+// The server holds training runs: a bug in one request must not orphan them. Each connection already
+// catches its own errors (connection.ts); this is the last net, and it says loudly that something slipped.
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(`hone: BUG: an unhandled rejection (the server keeps running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
+});
+
 const core = createCore({ mode: 'headless', paths: dataDir ? { dataDir } : {} });
 const server = await startHeadless({
   core,

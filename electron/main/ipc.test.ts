@@ -10,13 +10,13 @@ import { createCore } from '../core/app';
 import { REQUEST_CHANNELS, type Bridge } from '../shared/contract';
 import { registerIpc } from './ipc';
 import { createPreloadBridge } from './preload-bridge';
-import { createFakeIpc } from './test/fake-electron';
+import { createFakeIpc, FAKE_APP_URL } from './test/fake-electron';
 
 function setup() {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-ipc-'));
   const core = createCore({ mode: 'electron', paths: { dataDir }, env: {} });
   const fake = createFakeIpc();
-  const unregister = registerIpc(core, fake.ipcMain as unknown as IpcMain, () => fake.webContents);
+  const unregister = registerIpc(core, fake.ipcMain as unknown as IpcMain, () => fake.webContents, FAKE_APP_URL);
   const { bridge, ready } = createPreloadBridge(fake.ipcRenderer as unknown as IpcRenderer);
   return { core, fake, unregister, bridge: bridge as Bridge, ready, dataDir };
 }

@@ -3,11 +3,16 @@
  * Everything else lives in electron/core, which never imports electron.
  */
 import path from 'node:path';
-import { app, BrowserWindow, dialog, ipcMain, Notification, powerSaveBlocker, safeStorage } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Notification, powerSaveBlocker, safeStorage, session, shell } from 'electron';
 import { createCore } from '../core/app';
 import { registerIpc } from './ipc';
 import { createSafeStorageSecrets } from './secrets';
+import { systemProxyResolver } from './system-proxy';
+import { appUrlOf } from './security';
 import { createMainWindow } from './window';
+
+// Every renderer sandboxed, whatever a future window forgets to set.
+app.enableSandbox();
 
 const gotLock = app.requestSingleInstanceLock();
 if (!gotLock) app.quit();
@@ -18,6 +23,10 @@ const core = createCore({
   mode: 'electron',
   // The Hugging Face token, encrypted by the OS keychain, kept in userData.
   secrets: createSafeStorageSecrets(safeStorage, path.join(app.getPath('userData'), 'secrets')),
+  // Hub downloads follow the system proxy (PAC included) when no proxy is set in Settings or the environment.
+  resolveProxy: systemProxyResolver(app, () => session.defaultSession),
+  // "Show in folder" on an export: the core checks the path is one of Hone's files before this is called.
+  showItemInFolder: (p) => shell.showItemInFolder(p),
   paths: {
     dataDir: process.env.HONE_DATA_DIR ?? path.join(app.getPath('userData')),
     resourcesDir: path.join(root, 'resources'),
@@ -39,13 +48,12 @@ core.bus.on('runs.event', (e) => {
   }
 });
 
+// dist/electron/main.cjs -> dist/renderer/index.html, inside the asar when packaged.
+const indexHtml = path.join(__dirname, '..', 'renderer', 'index.html');
+
 app.whenReady().then(() => {
-  registerIpc(core, ipcMain, () => win?.webContents ?? null);
-  win = createMainWindow({
-    preload: path.join(__dirname, 'preload.cjs'),
-    // dist/electron/main.cjs -> dist/renderer/index.html, inside the asar when packaged.
-    indexHtml: path.join(__dirname, '..', 'renderer', 'index.html'),
-  });
+  registerIpc(core, ipcMain, () => win?.webContents ?? null, appUrlOf(indexHtml));
+  win = createMainWindow({ preload: path.join(__dirname, 'preload.cjs'), indexHtml });
   app.on('second-instance', () => win?.focus());
 });
 

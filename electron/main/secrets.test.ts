@@ -62,12 +62,12 @@ test("Linux's basic_text backend is no protection: falls back to the 0600 file a
 
 test('the core reports the injected store to the UI, and never the token itself', async () => {
   const dataDir = tmp();
-  const { ctx, close } = createContext({ mode: 'electron', paths: { dataDir }, env: {}, secrets: createSafeStorageSecrets(standInSafeStorage(), path.join(dataDir, 'userData'), 'linux') });
+  const { ctx, close } = createContext({ mode: 'electron', paths: { dataDir }, env: { HOME: dataDir }, secrets: createSafeStorageSecrets(standInSafeStorage(), path.join(dataDir, 'userData'), 'linux') });
   const h = createModelHandlers(ctx);
-  assert.deepEqual(await h['models.tokenStatus'](), { hasToken: false, storage: 'safeStorage' });
+  assert.deepEqual(await h['models.tokenStatus'](), { hasToken: false, storage: 'safeStorage', source: null });
   const set = await h['models.setToken']({ token: 'hf_secretvalue42' });
-  assert.deepEqual(set, { hasToken: true });
-  assert.deepEqual(await h['models.tokenStatus'](), { hasToken: true, storage: 'safeStorage' });
+  assert.deepEqual(set, { hasToken: true, storage: 'safeStorage', source: 'saved' });
+  assert.deepEqual(await h['models.tokenStatus'](), { hasToken: true, storage: 'safeStorage', source: 'saved' });
   assert.ok(fs.existsSync(path.join(dataDir, 'userData', 'hf-token.enc')));
   assert.ok(!fs.existsSync(path.join(dataDir, 'secrets')), 'the file fallback is not used when a store is injected');
   await close();

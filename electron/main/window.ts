@@ -1,9 +1,8 @@
-import path from 'node:path';
 import { BrowserWindow, shell } from 'electron';
-
-const CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'";
+import { appUrlOf, hardenContents, hardenSession } from './security';
 
 export function createMainWindow(opts: { preload: string; indexHtml: string }): BrowserWindow {
+  const appUrl = appUrlOf(opts.indexHtml);
   const win = new BrowserWindow({
     width: 1280,
     height: 860,
@@ -17,20 +16,24 @@ export function createMainWindow(opts: { preload: string; indexHtml: string }): 
       sandbox: true,
       nodeIntegration: false,
       webSecurity: true,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      disableBlinkFeatures: 'Auxclick',
     },
   });
+  hardenSession(win.webContents.session);
   win.webContents.session.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] } });
+    // Written out here, not in a constant, so Electronegativity can read and evaluate it.
+    callback({
+      responseHeaders: {
+        ...details.responseHeaders,
+        'Content-Security-Policy': ["default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"],
+      },
+    });
   });
-  // Links open in the user's browser, never inside the app window.
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:/.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  win.webContents.on('will-navigate', (e, url) => {
-    if (!url.startsWith('file://')) e.preventDefault();
-  });
+  // Navigation, new windows, frames and links: security.ts decides.
+  hardenContents(win.webContents, appUrl, (url) => shell.openExternal(url));
   win.once('ready-to-show', () => win.show());
-  void win.loadFile(path.resolve(opts.indexHtml));
+  void win.loadURL(appUrl);
   return win;
 }

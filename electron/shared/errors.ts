@@ -38,8 +38,13 @@ export const ERROR_CODES = [
   'MODEL_EXISTS',
   'UNSUPPORTED_ARCH',
   'NOT_EXPORTABLE',
+  'TEMPLATE_MISMATCH',
+  // exports (GGUF file, LM Studio, adapter bundle)
+  'UNSUPPORTED_QUANT',
+  'LMSTUDIO_NOT_FOUND',
   // model downloads
   'GATED_MODEL',
+  'RATE_LIMITED',
   'CANCELLED',
 ] as const;
 

@@ -3,6 +3,12 @@
 import os
 import sys
 
+from . import early_env
+
+# Before torch is imported (it reads the allocator and device settings once): see early_env.
+for _note in early_env.apply():
+    print(f"hone_sidecar: {_note}", file=sys.stderr, flush=True)
+
 # Before any library is imported: quiet, offline-friendly defaults that the app can still override.
 for key, value in {
     "TOKENIZERS_PARALLELISM": "false",

@@ -10,7 +10,7 @@ from typing import Any
 
 from transformers import TrainerCallback
 
-from .device import memory_figures
+from .device import PeakMemory, memory_figures
 from .protocol import Emitter
 
 # Keys the Trainer logs that are bookkeeping rather than metrics.
@@ -59,8 +59,10 @@ class TokenCounting:
 
 
 class HoneCallback(TrainerCallback):
-    def __init__(self, emitter: Emitter, stop_event: threading.Event, checkpoints_dir: Path) -> None:
+    def __init__(self, emitter: Emitter, stop_event: threading.Event, checkpoints_dir: Path,
+                 memory: PeakMemory | None = None) -> None:
         self.emitter = emitter
+        self.memory = memory if memory is not None else PeakMemory()
         self.stop_event = stop_event
         self.checkpoints_dir = checkpoints_dir
         self.history: list[dict[str, float]] = []
@@ -73,14 +75,29 @@ class HoneCallback(TrainerCallback):
         self._last_progress = 0.0
         self.started = 0.0
         self.trainer: Any = None  # set once the trainer exists; flushes the token count
+        # While the memory check (probe.py) runs its steps through the same trainer: no metrics, no history, no
+        # checkpoint; progress goes out as the checking_memory stage and a stop ends the probe without a save.
+        self.probing = False
+        self.probe_stopped = False
 
     # -- loop boundaries -------------------------------------------------------------------------
     def on_train_begin(self, args, state, control, **kwargs):
+        if self.probing:
+            self.emitter.progress("checking_memory", 0, state.max_steps, "step")
+            return
         self.started = self._last_time = time.monotonic()
         self._last_tokens = state.num_input_tokens_seen
+        # Loading the model (and a DPO reference pass) is not a training step: the first interval starts here.
+        self.memory.reset()
         self.emitter.progress("training", state.global_step, state.max_steps, "step")
 
     def on_step_end(self, args, state, control, **kwargs):
+        if self.probing:
+            if self.stop_event.is_set():
+                self.probe_stopped = True
+                control.should_training_stop = True
+            self.emitter.progress("checking_memory", state.global_step, state.max_steps, "step")
+            return
         if self.stop_event.is_set() and self.stopped_at is None:
             # Finish here: the Trainer logs, saves a checkpoint, then leaves its loop.
             self.stopped_at = state.global_step
@@ -93,11 +110,15 @@ class HoneCallback(TrainerCallback):
             self.emitter.progress("training", state.global_step, state.max_steps, "step")
 
     def on_save(self, args, state, control, **kwargs):
+        if self.probing:
+            return
         path = self.checkpoints_dir / f"checkpoint-{state.global_step}"
         self.emitter.emit("checkpoint", step=state.global_step, path=str(path))
 
     # -- logs --------------------------------------------------------------------------------------
     def on_log(self, args, state, control, logs=None, **kwargs):
+        if self.probing:
+            return
         logs = dict(logs or {})
         if "eval_loss" in logs:
             values = {k: float(v) for k, v in logs.items() if k.startswith("eval_") and _is_num(v)}
@@ -128,10 +149,11 @@ class HoneCallback(TrainerCallback):
                 self._report_non_finite(key, state.global_step)
                 continue
             metrics[key] = float(value)
+        now_figures = memory_figures()
         for key in ("gpu_mem_allocated_gb", "gpu_mem_reserved_gb"):
-            fig = memory_figures().get(key)
-            if fig is not None:
-                metrics[key] = fig
+            if key in now_figures:
+                metrics[key] = now_figures[key]
+        metrics.update(self.memory.read_and_reset())
         self.history.append({k: v for k, v in metrics.items() if isinstance(v, (int, float))})
         self.emitter.emit("metrics", **metrics)
 

@@ -42,9 +42,21 @@ def _describe(error) -> tuple[str, str]:
     return name, f"config.{name}: {error.message}"
 
 
-def defaults() -> dict[str, Any]:
-    props = schema()["definitions"]["runConfig"]["properties"]
+def defaults(definition: str = "runConfig") -> dict[str, Any]:
+    props = schema()["definitions"][definition]["properties"]
     return {k: copy.deepcopy(p["default"]) for k, p in props.items() if "default" in p}
+
+
+def check(raw: Any, definition: str) -> None:
+    """BAD_CONFIG naming the first field of `raw` that breaks the schema's `definition`."""
+    if not isinstance(raw, dict):
+        raise SidecarError("BAD_CONFIG", f"The config must be a JSON object (got {type(raw).__name__}).",
+                           field="config")
+    errors = sorted(validator(definition).iter_errors(raw), key=lambda e: (len(e.absolute_path), e.path))
+    if errors:
+        name, message = _describe(errors[0])
+        more = f" ({len(errors) - 1} more problem(s) after this one)" if len(errors) > 1 else ""
+        raise SidecarError("BAD_CONFIG", message + more, f"Fix config.{name} and start again.", field=name)
 
 
 @dataclass
@@ -83,6 +95,15 @@ class RunConfig:
     max_prompt_length: int | None
     eval_dataset_path: str | None = None
     eval_split: float = 0.0
+    warmup_ratio: float = 0.0
+    # The plan's figures, for decisions the sidecar makes on the GPU (falling back to the plain backend,
+    # the advice after an out-of-memory load, the LoRA parameter check). None when a caller sends no plan.
+    estimated_vram_gb: float | None = None
+    plain_estimated_vram_gb: float | None = None
+    vram_budget_gb: float | None = None
+    planned_trainable_params: int | None = None
+    # The memory check's options (probe.py); None: no check.
+    memory_probe: dict[str, Any] | None = None
     unknown: list[str] = field(default_factory=list)
     raw: dict[str, Any] = field(default_factory=dict)
 
@@ -104,11 +125,7 @@ def parse(raw: Any) -> RunConfig:
     if not isinstance(raw, dict):
         raise SidecarError("BAD_CONFIG", f"The run config must be a JSON object (got {type(raw).__name__}).",
                            field="config")
-    errors = sorted(validator("runConfig").iter_errors(raw), key=lambda e: (len(e.absolute_path), e.path))
-    if errors:
-        name, message = _describe(errors[0])
-        more = f" ({len(errors) - 1} more problem(s) after this one)" if len(errors) > 1 else ""
-        raise SidecarError("BAD_CONFIG", message + more, f"Fix config.{name} and start the run again.", field=name)
+    check(raw, "runConfig")
 
     known = schema()["definitions"]["runConfig"]["properties"]
     values = defaults()

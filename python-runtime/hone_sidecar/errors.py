@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-CODES = ("BAD_CONFIG", "BAD_DATA", "EMPTY_DATASET", "MODEL_NOT_FOUND", "SEQ_TOO_LONG", "OOM", "CUDA_UNAVAILABLE",
-         "INTERNAL")
+CODES = ("BAD_CONFIG", "BAD_DATA", "EMPTY_DATASET", "MODEL_NOT_FOUND", "SEQ_TOO_LONG", "OOM", "DOES_NOT_FIT",
+         "CUDA_UNAVAILABLE", "INTERNAL")
 
 DEFAULT_HINTS = {
     "BAD_CONFIG": "Fix the named setting and start the run again.",
@@ -15,6 +15,7 @@ DEFAULT_HINTS = {
     "SEQ_TOO_LONG": "Lower max_seq_length to the model's limit or below.",
     "OOM": "Lower batch_size or max_seq_length, turn on gradient checkpointing, or use QLoRA; the adapter saved "
            "so far is kept.",
+    "DOES_NOT_FIT": "Plan the run again: QLoRA, a shorter max_seq_length or a smaller model needs less memory.",
     "CUDA_UNAVAILABLE": "Check the NVIDIA driver with nvidia-smi, or train with backend 'plain' on the CPU.",
     "INTERNAL": "This is a bug in Hone's trainer; the log has the details.",
 }

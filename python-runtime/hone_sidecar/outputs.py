@@ -37,21 +37,34 @@ def sixteen_bit(model_config: dict | None):
 
 
 def save_merged_lora(base_ref: str, adapter_dir: Path, tokenizer: Any, out: Path, dtype: Any,
-                     emitter: Emitter) -> Path:
-    """Reloads the base in 16-bit on the CPU and folds the adapter in. Merging into 4-bit weights would
-    bake their rounding error in, and the CPU keeps this step off a GPU that the run may have filled."""
+                     emitter: Emitter, on_gpu: bool = False) -> Path:
+    """Reloads the base in 16 bits (on the training GPU when merge.plan_merge found room there, else on the
+    CPU) and folds the adapter in. Merging into 4-bit weights would bake their rounding error in."""
     from peft import PeftModel
     from transformers import AutoModelForCausalLM
 
     path = out / "merged"
     emitter.progress("merging", 0, 2, "step")
-    base = AutoModelForCausalLM.from_pretrained(base_ref, dtype=dtype, low_cpu_mem_usage=True)
+    placement = {"device_map": {"": 0}} if on_gpu else {}
+    base = AutoModelForCausalLM.from_pretrained(base_ref, dtype=dtype, low_cpu_mem_usage=True, **placement)
     merged = PeftModel.from_pretrained(base, str(adapter_dir)).merge_and_unload()
     emitter.progress("merging", 1, 2, "step")
     _write_model(merged, tokenizer, path)
     emitter.progress("merging", 2, 2, "step")
     del base, merged
     gc.collect()
+    emitter.emit("artifact", kind="merged", path=str(path))
+    return path
+
+
+def save_merged_shards(base_dir: Path, adapter_dir: Path, tokenizer: Any, out: Path, dtype: Any,
+                       emitter: Emitter) -> Path:
+    from .merge import merge_shards
+
+    path = out / "merged"
+    emitter.progress("merging", 0, 1, "file")
+    merge_shards(base_dir, adapter_dir, path, dtype, on_file=lambda d, t: emitter.progress("merging", d, t, "file"))
+    tokenizer.save_pretrained(str(path), save_jinja_files=False)
     emitter.emit("artifact", kind="merged", path=str(path))
     return path
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+import queue
 import threading
 import time
 import traceback
@@ -17,7 +18,7 @@ from typing import Any
 
 from . import __version__, backends, data, modelinfo, outputs
 from .config import RunConfig, parse
-from .device import DeviceInfo, memory_figures
+from .device import DeviceInfo, memory_figures, rss_bytes
 from .errors import SidecarError, Stopped
 from .protocol import Emitter, _finite, now_iso
 
@@ -46,8 +47,15 @@ def _bridge_library_logs(emitter: Emitter) -> None:
 
 
 class Run:
-    def __init__(self, raw: Any, emitter: Emitter, stop_event: threading.Event, dev: DeviceInfo) -> None:
+    def __init__(self, raw: Any, emitter: Emitter, stop_event: threading.Event, dev: DeviceInfo,
+                 decisions: queue.Queue | None = None) -> None:
         self.raw, self.emitter, self.stop_event, self.dev = raw, emitter, stop_event, dev
+        # The host's answers to the memory check (probe.py), fed by the server's stdin reader.
+        self.decisions: queue.Queue = decisions if decisions is not None else queue.Queue()
+        self.rows: Any = None
+        self.eval_rows: Any = None
+        self.lengths: dict[str, list[int]] = {}
+        self.rss_baseline: int | None = None
         self.cfg: RunConfig | None = None
         self.trainer: Any = None
         self.callback: Any = None
@@ -90,9 +98,13 @@ class Run:
         if cfg.unknown:
             em.log("warning", f"Ignoring unknown config field(s): {', '.join(cfg.unknown)}.")
         resume = self._resume_path(cfg)
-        rows = data.load(cfg.dataset_path, cfg.objective,
+        if resume is not None:
+            from . import probe
+
+            probe.use_stored_settings(cfg, em)
+        rows = self.rows = data.load(cfg.dataset_path, cfg.objective,
                          on_progress=lambda d, t: em.progress("loading_data", d, t, "line"))
-        eval_rows = data.load(cfg.eval_dataset_path, cfg.objective, "eval_dataset_path") \
+        eval_rows = self.eval_rows = data.load(cfg.eval_dataset_path, cfg.objective, "eval_dataset_path") \
             if cfg.eval_dataset_path else None
         model_ref, model_config = modelinfo.resolve(cfg.model_path)
         modelinfo.check_seq_len(cfg.max_seq_length, model_config)
@@ -103,7 +115,8 @@ class Run:
         em.progress("validating", 1, 1, "step")
         self._check_stop()
 
-        backend = backends.import_first(backends.choose(cfg, self.dev), em, explicit=cfg.backend == "unsloth")
+        backend = backends.import_first(backends.choose(cfg, self.dev, em), em, explicit=cfg.backend == "unsloth",
+                                        cfg=cfg)
         from transformers import set_seed
 
         from . import trainers
@@ -111,18 +124,37 @@ class Run:
         _bridge_library_logs(em)
         set_seed(cfg.seed)  # before the LoRA weights are initialised, so runs repeat exactly
         em.progress("loading_model", 0, 1, "model")
-        self.loaded = backends.load(cfg, model_ref, self.dev, backend, em)
+        # The CPU memory check measures the process's growth from here: the model, the data, the steps.
+        self.rss_baseline = rss_bytes()
+        self.loaded = backends.load(cfg, model_ref, self.dev, backend, em, model_config)
         em.progress("loading_model", 1, 1, "model")
         if not self.dev.cuda:
             _limit_cpu_threads(self.loaded.model, em)
         self._check_stop()
 
-        train_ds, eval_ds = trainers.build_datasets(cfg, rows, eval_rows, self.loaded.tokenizer, em, self.notes)
+        train_ds, eval_ds = trainers.build_datasets(cfg, rows, eval_rows, self.loaded.tokenizer, em, self.notes,
+                                                    self.lengths)
         self._check_stop()
         self.trainer, self.callback = trainers.build_trainer(cfg, self.loaded, self.dev, train_ds, eval_ds,
                                                              em, self.stop_event)
         if cfg.objective == "dpo":  # DPOTrainer tokenised the pairs while it was built
             em.progress("tokenising", len(train_ds), len(train_ds), "row")
+        if cfg.uses_peft:
+            targets = backends.peft_targets(cfg.target_modules, model_config)
+            self.notes["trainable_params"] = backends.check_trainable(self.trainer.model, cfg.planned_trainable_params,
+                                                                      targets)
+        if cfg.objective == "dpo":
+            self.notes["reference"] = self.trainer.hone_prepare_reference(cfg.out, em)
+        self._check_stop()
+        if cfg.memory_probe is not None:
+            if resume is None:
+                from .probe import MemoryProbe
+
+                MemoryProbe(self, self.decisions).run_check()
+                eval_ds = self.trainer.eval_dataset  # tokenised again if the check changed max_seq_length
+            else:
+                em.log("info", "Memory check skipped: a resumed run keeps the settings its checkpoint was "
+                       "trained with.")
         self._check_stop()
         self.trainer.train(resume_from_checkpoint=str(resume) if resume else None)
         stopped = self.callback.stopped_at is not None
@@ -171,13 +203,68 @@ class Run:
             adapter = outputs.save_adapter(model, loaded.tokenizer, cfg.out, em)
             artifacts["adapter"] = str(adapter)
             if cfg.merge and not stopped:
-                self._free_training_memory()
-                artifacts["merged"] = str(outputs.save_merged_lora(model_ref, adapter, loaded.tokenizer, cfg.out,
-                                                                   dtype16, em))
+                del model
+                self._release_model()
+                merged = self._merge(model_ref, adapter, dtype16)
+                if merged is not None:
+                    artifacts["merged"] = str(merged)
         elif not stopped or cfg.merge:
             artifacts["merged"] = str(outputs.save_full(model, loaded.tokenizer, cfg.out, dtype16, em))
         artifacts["summary"] = str(cfg.out / "summary.json")
         outputs.write_summary(cfg.out, _finite(self._summary(stopped, artifacts)), em)
+
+    def _merge(self, model_ref: str, adapter: Path, dtype16: Any) -> Path | None:
+        """Plans the merge from the machine's free RAM, disk and VRAM (merge.py) and runs it, or keeps the
+        adapter alone and says why. A GPU merge that runs out of memory after all is planned again without
+        the GPU."""
+        import shutil
+
+        from . import merge
+
+        cfg, em, tokenizer = self.cfg, self.emitter, self.loaded.tokenizer
+        base = merge.inspect_base(Path(model_ref)) if Path(model_ref).is_dir() else None
+
+        def plan_for(gpu_free: int | None) -> merge.MergePlan:
+            if base is None:  # a hub id, or .bin weights: their size is not known before loading
+                return merge.MergePlan("cpu", "the base's size is not known before loading it")
+            return merge.plan_merge(base.bytes16, merge.ram_available(), shutil.disk_usage(cfg.out).free, gpu_free,
+                                    base.largest_file, merge.shardable(base, adapter))
+
+        plan, retried = plan_for(merge.gpu_free_bytes()), False
+        while True:
+            self.notes["merge"] = {**plan.as_dict(), **({"after": "the GPU ran out of memory"} if retried else {})}
+            if plan.mode == "skip":
+                em.log("warning", f"Not merged: {plan.reason}.")
+                return None
+            where = "shard by shard" if plan.mode == "shards" else f"on the {plan.mode.upper()}"
+            em.log("info", f"Merging the adapter {where}: {plan.reason}.")
+            if plan.mode == "shards":
+                return outputs.save_merged_shards(Path(model_ref), adapter, tokenizer, cfg.out, dtype16, em)
+            try:
+                return outputs.save_merged_lora(model_ref, adapter, tokenizer, cfg.out, dtype16, em,
+                                                on_gpu=plan.mode == "gpu")
+            except Exception as e:  # noqa: BLE001 - only a GPU that turned out too small is retried
+                if plan.mode != "gpu" or not _is_oom(e):
+                    raise
+            em.log("warning", "The GPU ran out of memory while merging (another program may hold some of it); "
+                   "planning the merge again without it.")
+            self._free_training_memory()
+            plan, retried = plan_for(None), True
+
+    def _release_model(self) -> None:
+        """After the adapter is saved the trained model is not needed: drop every reference the trainer and
+        accelerate hold, so the merge gets the GPU (and the RAM) the training used."""
+        trainer = self.trainer
+        try:
+            trainer.accelerator.free_memory()
+        except Exception:  # noqa: BLE001 - best effort; the merge plan measures what is actually free
+            pass
+        for name in ("model", "model_wrapped", "optimizer", "lr_scheduler"):
+            if hasattr(trainer, name):
+                setattr(trainer, name, None)
+        if self.loaded is not None:
+            self.loaded.model = None
+        self._free_training_memory()
 
     def _free_training_memory(self) -> None:
         import gc
@@ -213,7 +300,11 @@ class Run:
             "tokens_seen": state.num_input_tokens_seen,
             "train_runtime_s": runtime,
             "tokens_per_second": round(state.num_input_tokens_seen / runtime, 2) if runtime else None,
-            "peak_gpu_mem_gb": memory_figures().get("gpu_mem_peak_gb"),
+            # Peaks over the training intervals on the training GPU (device.PeakMemory), for comparing with
+            # the plan's estimate (config.estimated_vram_gb).
+            "peak_allocated_gb": cb.memory.run_peak.get("peak_allocated_gb"),
+            "peak_reserved_gb": cb.memory.run_peak.get("peak_reserved_gb"),
+            "estimated_vram_gb": cfg.estimated_vram_gb,
             "data": self.notes,
             "artifacts": artifacts,
             "history": cb.history,
@@ -226,7 +317,8 @@ class Run:
         step = self.trainer.state.global_step if self.trainer is not None else 0
         self._free_training_memory()
         extra: dict[str, Any] = {}
-        if self.trainer is not None and self.cfg is not None and self.cfg.uses_peft and step > 0:
+        model = getattr(self.trainer, "model", None) if self.trainer is not None else None
+        if model is not None and self.cfg is not None and self.cfg.uses_peft and step > 0:
             try:
                 extra["adapter_path"] = str(outputs.save_adapter(self.trainer.model, self.loaded.tokenizer,
                                                                  self.cfg.out, self.emitter))
@@ -235,9 +327,12 @@ class Run:
         used = figures.get("gpu_mem_peak_gb")
         total = figures.get("gpu_mem_total_gb")
         where = f"at step {step}" if self.trainer is not None else "while loading the model"
+        hint = SidecarError("OOM", "x").hint if self.cfg is None else backends.plan_advice(self.cfg)
+        if "adapter_path" in extra:
+            hint += " The adapter trained so far is kept."
         self.emitter.emit("error", code="OOM", step=step, **figures, **extra,
                           message=f"The GPU ran out of memory {where} (peak {used} GB of {total} GB).",
-                          hint=SidecarError("OOM", "x").hint, detail=str(e)[:2000])
+                          hint=hint, detail=str(e)[:2000])
 
 
 def _limit_cpu_threads(model: Any, em: Emitter) -> None:

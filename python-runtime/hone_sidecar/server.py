@@ -1,7 +1,7 @@
 """The process around a run: reads commands, watches the parent, and makes sure the sidecar never outlives the app.
 
-One run per process: `start` runs it on the main thread, then the process exits (0 after `done`, 2 after
-`error`). `stop`, a first SIGINT, stdin closing, the parent dying and SIGTERM all ask the run to stop after
+One job per process: `start` runs a training (`eval` an evaluation, evaluate.py) on the main thread, then the
+process exits (0 after `done` or `report`, 2 after `error`). `stop`, a first SIGINT, stdin closing, the parent dying and SIGTERM all ask the run to stop after
 the current step and save; for the last three (the app is gone or giving up) a hard deadline
 (HONE_EXIT_GRACE_S, default 4 s) ends the process even if a step is slow, so it is gone within 5 s.
 """
@@ -28,6 +28,8 @@ class Server:
         self.stdin = stdin
         self.stop_event = threading.Event()
         self.starts: queue.Queue[Any] = queue.Queue()
+        # The host's answers to the memory check, read by the run while it waits (probe.py).
+        self.decisions: queue.Queue[Any] = queue.Queue()
         self.started = False
         self._deadline_armed = False
         self._parent = os.getppid()
@@ -72,15 +74,17 @@ class Server:
         name = command.get("cmd") if isinstance(command, dict) else None
         if name == "ping":
             self.emitter.emit("pong")
+        elif name == "probe_decision":
+            self.decisions.put(command)
         elif name == "stop":
             self.request_stop("stop command", hard_deadline=False)
-        elif name == "start":
+        elif name in ("start", "eval"):
             if self.started:
-                self.emitter.log("warning", "Ignoring a second start command: this sidecar runs one training.")
+                self.emitter.log("warning", f"Ignoring a second {name} command: this sidecar runs one job.")
             else:
                 self.started = True
-                # Wrapped, so a start without a config reaches validation instead of meaning "exit".
-                self.starts.put({"config": command.get("config")})
+                # Wrapped, so a command without a config reaches validation instead of meaning "exit".
+                self.starts.put({"cmd": name, "config": command.get("config")})
         else:
             self.emitter.log("error", f"Unknown command line ignored: {line[:200]}")
 
@@ -116,6 +120,10 @@ class Server:
         start = self.starts.get()
         if start is None:
             return 0
+        if start["cmd"] == "eval":
+            from .evaluate import Evaluation
+
+            return Evaluation(start["config"], self.emitter, self.stop_event, dev).execute()
         from .run import Run
 
-        return Run(start["config"], self.emitter, self.stop_event, dev).execute()
+        return Run(start["config"], self.emitter, self.stop_event, dev, self.decisions).execute()

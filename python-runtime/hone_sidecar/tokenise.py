@@ -35,6 +35,7 @@ class Tokenised:
     skipped: list[int] = field(default_factory=list)  # source lines with no reply left after the cut
     mode: str = "assistant_masks"
     tokens: int = 0
+    lengths: list[int] = field(default_factory=list)  # every row's token count before the cut
 
 
 def _split_last_reply(messages: list[dict]) -> tuple[list[dict], list[dict]]:
@@ -91,6 +92,7 @@ def tokenise(rows: list[dict], lines: list[int], tokenizer: Any, max_len: int, r
             ids, labels = _encode(row["messages"], tokenizer, mode)
         except Exception as e:  # noqa: BLE001 - see check_template
             raise _template_error(e, line, field) from None
+        result.lengths.append(len(ids))
         if len(ids) > max_len:
             ids, labels = ids[:max_len], labels[:max_len]
             result.truncated.append(line)

@@ -15,6 +15,9 @@ from sidecar_proc import SAMPLES, Sidecar
 
 SFT_STEPS = 30
 STOP_AFTER = 8
+# LoRA rank 8 on the tiny model's seven projections (hidden 64, q 64, k/v 32, MLP 192, 4 layers): what the
+# planner counts for it (electron/core/catalog/params.ts). The SFT runs check it; a mismatch is BAD_CONFIG.
+TINY_LORA_PARAMS = 4 * 8 * ((64 + 64) + 2 * (64 + 32) + (64 + 64) + 2 * (64 + 192) + (192 + 64))
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +42,7 @@ def sft_config(model: Path, out: Path, **over: Any) -> dict[str, Any]:
         "save_steps": 10, "logging_steps": 1, "seed": 7, "eval_split": 0.1, "eval_steps": 10,
         "target_modules": ["q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj"],
         "optimizer": "adamw_torch", "gradient_checkpointing": False, "load_in_4bit": False,
+        "planned_trainable_params": TINY_LORA_PARAMS,
     }
     config.update(over)
     return config

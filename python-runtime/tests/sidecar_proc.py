@@ -35,9 +35,11 @@ class Sidecar:
     """One sidecar process. `events` fills as lines arrive; `problems` lists every protocol violation."""
 
     def __init__(self, log_dir: Path, name: str, stop_when: Callable[[dict[str, Any]], bool] | None = None,
-                 **env: str) -> None:
+                 answer: Callable[[dict[str, Any]], dict[str, Any] | None] | None = None, **env: str) -> None:
         self.name = name
         self.stop_when = stop_when  # checked on the reader thread, so the stop is sent the moment it is due
+        # The host's side of a dialogue (the memory check's decisions): a command to send back, or None.
+        self.answer = answer
         self.stderr_path = log_dir / f"{name}.stderr.txt"
         self._stderr = self.stderr_path.open("w")
         self.proc = subprocess.Popen([PYTHON, "-m", "hone_sidecar"], cwd=str(RUNTIME_DIR), env=sidecar_env(**env),
@@ -69,6 +71,9 @@ class Sidecar:
             if self.stop_when is not None and self.stop_when(event):
                 self.stop_when = None
                 self.send({"cmd": "stop"})
+            reply = self.answer(event) if self.answer is not None else None
+            if reply is not None:
+                self.send(reply)
         self._queue.put(None)
 
     def send(self, command: dict[str, Any]) -> None:

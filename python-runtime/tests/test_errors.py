@@ -26,6 +26,8 @@ def _cases(tmp: Path, model: Path) -> dict[str, dict[str, Any]]:
         "empty_dataset": base(dataset_path=str(empty)),
         "seq_too_long": base(max_seq_length=4096),
         "unsloth_without_cuda": base(backend="unsloth"),
+        # Issue #12, defect 5: names that match only some of the layers the plan counted (Llama names on Phi-3).
+        "lora_mismatch": base(target_modules=["o_proj", "down_proj"]),
     }
 
 
@@ -55,6 +57,7 @@ def _error(proc: Sidecar) -> dict[str, Any]:
     ("empty_dataset", "EMPTY_DATASET", "dataset_path", "no examples"),
     ("seq_too_long", "SEQ_TOO_LONG", "max_seq_length", "limit of 1024"),
     ("unsloth_without_cuda", "CUDA_UNAVAILABLE", "backend", "NVIDIA"),
+    ("lora_mismatch", "BAD_CONFIG", "target_modules", "the plan counted 38,912"),
 ])
 def test_bad_input_gives_its_code(failed, case, code, field, words):
     event = _error(failed[case])

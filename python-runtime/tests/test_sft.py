@@ -30,6 +30,15 @@ def test_metrics_carry_progress_speed_and_learning_rate(sft_done):
     assert ready["type"] == "ready" and ready["backend"] == "plain" and ready["cuda"] is False
 
 
+def test_gpu_path_records_the_merge_plan_and_the_lora_count(sft_done):
+    done = sft_done.of_type("done")[0]
+    summary = json.loads((Path(done["output_dir"]) / "summary.json").read_text())
+    assert summary["data"]["merge"]["mode"] == "cpu", summary["data"]  # this machine: no GPU, RAM to spare
+    assert summary["data"]["trainable_params"] == summary["config"]["planned_trainable_params"]
+    assert summary["peak_reserved_gb"] is None  # no GPU to measure; never a made-up zero
+    assert any("Merging the adapter on the CPU" in e["message"] for e in sft_done.of_type("log"))
+
+
 def test_eval_split_reports_eval_loss_and_checkpoints_are_announced(sft_done):
     evals = sft_done.of_type("eval")
     assert [e["step"] for e in evals] == [10, 20, 30]

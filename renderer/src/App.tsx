@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { announceReady, connectionListeners } from './bridge';
+import { announceReady, connectionListeners, unauthorized, unauthorizedListeners } from './bridge';
 import { useWizard, type View } from './stores/wizard';
 import { Wizard } from './components/Wizard';
 import { RunsPage } from './pages/RunsPage';
@@ -19,6 +19,7 @@ export function App() {
   const view = useWizard((s) => s.view);
   const setView = useWizard((s) => s.setView);
   const [connected, setConnected] = useState(true);
+  const [refused, setRefused] = useState(unauthorized);
   // Nothing is shown until settings say whether this is a first launch, so the welcome screen never
   // replaces a view the user already navigated to.
   const [booted, setBooted] = useState(false);
@@ -31,9 +32,12 @@ export function App() {
       setBooted(true);
     });
     const l = (c: boolean) => setConnected(c);
+    const u = () => setRefused(true);
     connectionListeners.add(l);
+    unauthorizedListeners.add(u);
     return () => {
       connectionListeners.delete(l);
+      unauthorizedListeners.delete(u);
     };
   }, []);
 
@@ -48,8 +52,13 @@ export function App() {
             </button>
           ))}
         </nav>
-        {!connected && <span className="badge warn" role="status">Reconnecting…</span>}
+        {!connected && !refused && <span className="badge warn" role="status">Reconnecting…</span>}
       </header>
+      {refused && (
+        <section className="card error-box" role="alert" data-testid="no-token">
+          This page has no valid Hone token. Open the URL Hone printed when it started (it ends in ?token=…).
+        </section>
+      )}
       {booted && view === 'welcome' && <WelcomePage />}
       {booted && view === 'wizard' && <Wizard />}
       {booted && view === 'runs' && <RunsPage />}

@@ -56,7 +56,7 @@ function positiveInt(args: ParsedArgs, name: string): number | undefined {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help', 'skip-bad']);
+  const args = parseArgs(argv, { string: ['format', 'map', 'model', 'max-seq-len', 'max-issues', 'eval-percent', 'eval-file', 'seed'], boolean: ['json', 'skip-bad'] });
   const [sub, file, ...extra] = args.positional;
   if (args.flags.help || !sub) {
     io.out(HELP);

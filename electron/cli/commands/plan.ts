@@ -21,8 +21,7 @@ Options:
 Exit codes: 0 the plan fits, 1 it does not (the output says why and what would), 2 usage error.
 Catalogue ids: see the Model step, or "hone plan --list".`;
 
-const FLAGS = ['model', 'vram-gb', 'seq-len', 'method', 'objective', 'batch', 'grad-accum', 'rank', 'no-gc', 'json', 'help', 'list'];
-const BOOLEAN = ['json', 'help', 'no-gc', 'list'];
+const OPTIONS = { string: ['model', 'vram-gb', 'seq-len', 'method', 'objective', 'batch', 'grad-accum', 'rank'], boolean: ['no-gc', 'json', 'list'] };
 
 function positiveInt(args: ReturnType<typeof parseArgs>, name: string): number | undefined {
   const n = numberFlag(args, name);
@@ -95,13 +94,11 @@ export function formatPlan(plan: Plan, modelName: string): string {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, BOOLEAN);
+  const args = parseArgs(argv, OPTIONS);
   if (args.flags.help) {
     io.out(HELP);
     return EXIT.OK;
   }
-  const unknown = Object.keys(args.flags).filter((f) => !FLAGS.includes(f));
-  if (unknown.length) throw new UsageError(`unknown option --${unknown[0]}. Run "hone plan --help".`);
   if (args.positional.length) throw new UsageError(`unexpected argument "${args.positional[0]}": give the model with --model.`);
   const core = io.core();
   if (args.flags.list) {

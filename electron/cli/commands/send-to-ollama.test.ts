@@ -51,7 +51,9 @@ describe('hone send-to-ollama', { skip }, () => {
   it('--json: sends a run folder, prints the result, reports progress on stderr', async () => {
     const r = await hone([run, '--name', name, '--quantize', 'q8_0', '--system', 'Be brief.', '--json']);
     assert.equal(r.code, 0, r.stderr);
-    const out = JSON.parse(r.stdout) as { name: string; digest: string; route: string; quantize: string; uploaded: number };
+    const out = JSON.parse(r.stdout) as { name: string; digest: string; route: string; quantize: string; uploaded: number; check: { ok: boolean }; template: { source: string; system: string } };
+    assert.equal(out.check.ok, true);
+    assert.deepEqual([out.template.source, out.template.system], ['derived', 'Be brief.']);
     assert.equal(out.name, `${name}:latest`);
     assert.equal(out.route, 'merged');
     assert.equal(out.quantize, 'q8_0');
@@ -69,6 +71,7 @@ describe('hone send-to-ollama', { skip }, () => {
     const over = await hone([run, '--name', name, '--quantize', 'f16', '--overwrite']);
     assert.equal(over.code, 0, over.stderr);
     assert.match(over.stdout, new RegExp(`${name}:latest is in Ollama \\(f16; 0 files sent, \\d+ already there\\)`));
+    assert.match(over.stdout, /Prompt check: Ollama feeds the same (text|number of tokens) as training did for 4 of 4 probe conversations/);
     assert.match(over.stdout, /ollama run /);
   });
 

@@ -13,8 +13,9 @@ export const summary = 'Register a finished run with the local Ollama (name, qua
 const HELP = `Usage: hone send-to-ollama <run id | run folder> --name <name> [options]
 
 Sends the run's merged model (or, when Ollama cannot import its architecture, its LoRA adapter onto the
-same base already in Ollama) with the chat template and stop words of the model's family, then prints
-how to chat with it. Files Ollama already has are not sent again.
+same base already in Ollama) with a chat template, system prompt and stop words derived from the model's
+own chat template, checks that Ollama renders the prompt training saw (refusing the send when it does
+not), then prints the check and how to chat with it. Files Ollama already has are not sent again.
 
 Options:
   --name <name>        Ollama model name: [namespace/]name[:tag], lowercase (required)
@@ -26,7 +27,7 @@ Options:
 Environment: OLLAMA_HOST (default 127.0.0.1:11434), HONE_DATA_DIR (the data folder).`;
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help', 'overwrite']);
+  const args = parseArgs(argv, { string: ['name', 'quantize', 'system'], boolean: ['json', 'overwrite'] });
   if (args.flags.help) {
     io.out(HELP);
     return EXIT.OK;
@@ -61,9 +62,17 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     },
   );
   if (json) {
-    io.out(JSON.stringify({ exportId: res.exportId, runId: res.runId, name: res.name, digest: res.digest, route: res.route, quantize: res.record.quantize, uploaded: res.uploaded, skipped: res.skipped, host: baseUrl }));
+    io.out(JSON.stringify({ exportId: res.exportId, runId: res.runId, name: res.name, digest: res.digest, route: res.route, quantize: res.record.quantize, uploaded: res.uploaded, skipped: res.skipped, host: baseUrl, template: res.record.template, check: res.check }));
   } else {
-    io.out(`${res.name} is in Ollama (${res.record.quantize}; ${res.uploaded} file${res.uploaded === 1 ? '' : 's'} sent, ${res.skipped} already there).\nChat with it: ollama run ${res.name}`);
+    const t = res.record.template;
+    const lines = [
+      `${res.name} is in Ollama (${res.record.quantize}; ${res.uploaded} file${res.uploaded === 1 ? '' : 's'} sent, ${res.skipped} already there).`,
+      `Prompt check: ${res.check.summary}`,
+      ...(t?.system ? [`System prompt (as in training): ${t.system}`] : []),
+      ...(t?.date ? [`Date in the prompt (the training day): ${t.date}`] : []),
+      `Chat with it: ollama run ${res.name}`,
+    ];
+    io.out(lines.join('\n'));
   }
   return EXIT.OK;
 }

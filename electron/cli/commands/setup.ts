@@ -2,7 +2,7 @@
  * `hone setup [--cpu] [--force] [--json]`: creates (or checks) the Python environment the sidecar runs in,
  * the same way the app's setup screen does, and prints the Python it will use.
  */
-import { parseArgs } from '../args';
+import { noPositionals, parseArgs } from '../args';
 import { EXIT, type CliIO } from '../io';
 import { getRuntime } from '../../core/runtime/service';
 import type { Progress } from '../../shared/types/progress';
@@ -26,11 +26,12 @@ function progressLine(p: Progress): string {
 }
 
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help', 'cpu', 'force']);
+  const args = parseArgs(argv, { boolean: ['json', 'cpu', 'force'] });
   if (args.flags.help) {
     io.out(HELP);
     return EXIT.OK;
   }
+  noPositionals(args, 'setup');
   const json = args.flags.json === true;
   const { ctx } = io.core();
   let lastStage = '';

@@ -2,18 +2,19 @@
  * `hone train --model <id|folder> --data <file> ...`: a whole training run in the terminal. Ctrl-C asks the
  * sidecar to finish its step and save (a second Ctrl-C kills it); the run folder is printed at the end.
  */
-import { numberFlag, parseArgs, stringFlag, UsageError } from '../args';
+import { noPositionals, numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import { EXIT, type CliIO } from '../io';
 import { trainHeadless } from '../../core/sidecar/headless-train';
 import type { SidecarProcess } from '../../core/sidecar/process';
 import type { SidecarEvent } from '../../shared/types/sidecar';
+import type { RunMemory } from '../../shared/types/memory';
 
-export const summary = 'Fine-tune a model on a dataset, headless (the tiny demo model trains on a CPU)';
+export const summary = 'Fine-tune a model on a dataset, headless (small models such as the SmolLM2 demo train on a CPU)';
 
 const HELP = `Usage: hone train --model <catalogue id | folder> --data <file> [options]
 
-  --model ID|DIR      a catalogue id (hone-tiny-demo builds a tiny model locally), a downloaded Hub repo,
-                      or a local model folder
+  --model ID|DIR      a catalogue id (smollm2-135m-instruct, the demo, is fetched on first use), a
+                      downloaded Hub repo, or a local model folder
   --data FILE         JSONL, JSON, CSV or Parquet (messages, Alpaca, ShareGPT, prompt/completion, DPO pairs)
   --eval-data FILE    a separate evaluation set
   --method sft|dpo    the objective (default: dpo for preference pairs, sft otherwise)
@@ -25,7 +26,17 @@ const HELP = `Usage: hone train --model <catalogue id | folder> --data <file> [o
   --out DIR           the run folder (default: a new one under the data folder's cli-runs/)
   --resume            continue the run in --out from its newest checkpoint
   --skip-bad-rows     train on the good rows when some are malformed (default: stop and report them)
+  --batch N           per-device batch size (default: the plan's)
+  --grad-accum N      gradient-accumulation steps (default: the plan's)
   --json              print every sidecar event as one JSON line, then a result line
+
+Memory check (a few steps on the longest rows, measured, before training; every GPU run does it):
+  --budget-gb X       hold the measured peak under X GB less a margin (on the CPU this turns the check on,
+                      measuring the process's memory growth); the batch shrinks (accumulation keeps the
+                      effective batch) until it fits
+  --allow-truncation  if even batch 1 does not fit, the check may cut rows to a shorter max_seq_length
+  --faster            when the check finds lots of room, try a larger batch and keep it if it fits
+  --no-memory-check   skip the check
 
 Exit status: 0 when training finished, 1 when it failed or was stopped, 2 for bad arguments.`;
 
@@ -34,7 +45,7 @@ function describe(e: SidecarEvent): string | null {
     case 'ready':
       return `Sidecar ready: ${e.backend} backend on ${e.device} (torch ${e.torch})`;
     case 'progress':
-      return e.stage === 'training' || (e.total !== null && e.done !== 0 && e.done !== e.total) ? null : `${e.stage.replace(/_/g, ' ')}${e.total ? ` ${e.done}/${e.total} ${e.unit}` : ''}`;
+      return e.stage === 'training' || e.stage === 'checking_memory' || (e.total !== null && e.done !== 0 && e.done !== e.total) ? null : `${e.stage.replace(/_/g, ' ')}${e.total ? ` ${e.done}/${e.total} ${e.unit}` : ''}`;
     case 'metrics': {
       const parts = [`step ${e.step}/${e.max_steps}`];
       if (e.loss !== undefined) parts.push(`loss ${e.loss.toFixed(4)}`);
@@ -51,6 +62,10 @@ function describe(e: SidecarEvent): string | null {
       return `${e.kind}: ${e.path}`;
     case 'log':
       return e.level === 'warning' || e.level === 'error' ? `${e.level}: ${e.message}` : null;
+    case 'memory_probe':
+      return `checking memory: batch ${e.batch_size} x ${e.grad_accum}, ${e.steps} steps on the longest rows (${e.tokens} tokens): ${e.peak_gb} GB ${e.measure === 'cuda' ? 'peak reserved' : 'process memory growth'}${e.oom ? ', out of memory' : ''}`;
+    case 'memory_check':
+      return e.action === 'abort' ? null : e.message.replace(/^Checking memory/, 'checking memory');
     case 'error':
       return `error ${e.code}: ${e.message}${e.hint ? `\n  ${e.hint}` : ''}`;
     default:
@@ -58,12 +73,29 @@ function describe(e: SidecarEvent): string | null {
   }
 }
 
+/** "Memory: planned 21.3 GB; checked 21.7 of 24 GB (fits); training peak 21.1 GB reserved". */
+export function memorySummary(m: RunMemory): string | null {
+  const parts: string[] = [];
+  if (m.check) {
+    const last = m.check.readings.at(-1);
+    parts.push(`checked ${last ? `${last.usedGb.toFixed(2)} of ` : ''}${m.check.budgetGb.toFixed(2)} GB (${m.check.verdict.replace(/_/g, ' ')})`);
+    if (m.check.applied) parts.push(`trained at batch ${m.check.applied.batchSize} x ${m.check.applied.gradAccum}, max_seq_length ${m.check.applied.maxSeqLength}`);
+  }
+  if (typeof m.trainingPeakGb === 'number') parts.push(`training peak ${m.trainingPeakGb.toFixed(2)} GB reserved`);
+  if (!parts.length) return null;
+  return `Memory: planned ${m.plannedGb.toFixed(2)} GB; ${parts.join('; ')}`;
+}
+
 export async function run(argv: string[], io: CliIO): Promise<number> {
-  const args = parseArgs(argv, ['json', 'help', 'merge', 'resume', 'skip-bad-rows']);
+  const args = parseArgs(argv, {
+    string: ['model', 'data', 'eval-data', 'method', 'max-steps', 'epochs', 'lr', 'seed', 'out', 'batch', 'grad-accum', 'budget-gb'],
+    boolean: ['json', 'merge', 'resume', 'skip-bad-rows', 'allow-truncation', 'faster', 'no-memory-check'],
+  });
   if (args.flags.help) {
     io.out(HELP);
     return 0;
   }
+  noPositionals(args, 'train');
   const model = stringFlag(args, 'model');
   const data = stringFlag(args, 'data');
   if (!model || !data) throw new UsageError('--model and --data are required (see hone train --help)');
@@ -72,6 +104,13 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   const maxSteps = numberFlag(args, 'max-steps');
   if (maxSteps !== undefined && (!Number.isInteger(maxSteps) || maxSteps < 1)) throw new UsageError('--max-steps must be a whole number of at least 1');
   const json = args.flags.json === true;
+  const whole = (name: string) => {
+    const n = numberFlag(args, name);
+    if (n !== undefined && (!Number.isInteger(n) || n < 1)) throw new UsageError(`--${name} must be a whole number of at least 1`);
+    return n;
+  };
+  const budgetGb = numberFlag(args, 'budget-gb');
+  if (budgetGb !== undefined && !(budgetGb > 0)) throw new UsageError('--budget-gb must be a number of GB above 0');
 
   const abort = new AbortController();
   let sidecar: SidecarProcess | null = null;
@@ -101,6 +140,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       outDir: stringFlag(args, 'out'),
       resume: args.flags.resume === true,
       skipBadRows: args.flags['skip-bad-rows'] === true,
+      batchSize: whole('batch'),
+      gradAccum: whole('grad-accum'),
+      memoryCheck: {
+        budgetGb: budgetGb ?? null,
+        allowTruncation: args.flags['allow-truncation'] === true,
+        takeFaster: args.flags.faster === true,
+        skip: args.flags['no-memory-check'] === true,
+      },
       signal: abort.signal,
       onInfo: (line) => (json ? undefined : io.out(line)),
       onEvent: (e) => {
@@ -110,16 +157,19 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
       },
       onSidecar: (s) => (sidecar = s),
     });
-    const { exit, outputDir } = result;
+    const { exit, outputDir, memory } = result;
     const ok = exit.done !== null && !exit.done.stopped;
     if (json) {
-      io.out(JSON.stringify({ type: 'result', ok, stopped: exit.done?.stopped ?? false, output_dir: outputDir, final_step: exit.done?.final_step ?? null, final_loss: exit.done?.final_loss ?? null, exit_code: exit.code }));
+      io.out(JSON.stringify({ type: 'result', ok, stopped: exit.done?.stopped ?? false, output_dir: outputDir, final_step: exit.done?.final_step ?? null, final_loss: exit.done?.final_loss ?? null, exit_code: exit.code, memory }));
     } else if (exit.done) {
       io.out(`${exit.done.stopped ? 'Stopped' : 'Finished'} at step ${exit.done.final_step}${exit.done.final_loss !== null ? `, loss ${exit.done.final_loss.toFixed(4)}` : ''}.`);
       if (exit.done.stopped) io.out(`Resume with: hone train --model ${model} --data ${data} --out ${outputDir} --resume`);
     } else if (!exit.error) {
       io.err(`The training process ended without finishing (exit code ${exit.code ?? exit.signal}). Last lines:\n${exit.tail.slice(-10).join('\n')}`);
     }
+    const memoryLine = memorySummary(memory);
+    if (!json && memoryLine) io.out(memoryLine);
+    if (!json && ok) io.out(`Did it pay off? hone eval ${outputDir}${args.flags['eval-data'] ? '' : ' --data <held-out rows>'}`);
     if (!json) io.out(`Output: ${outputDir}`);
     return ok ? EXIT.OK : EXIT.FAIL;
   } finally {

@@ -8,23 +8,44 @@
 import { ollamaCanImport } from '../catalog/ollama-arch';
 import type { ModelFolder } from './model-folder';
 
-/** HF architecture → first Ollama release (0.5+ create API) whose importer converts it. */
+/** HF architecture → first Ollama release (0.5.5+ create API) whose importer converts it (convert/convert.go at each tag). */
 const IMPORTABLE: Record<string, string> = {
   LlamaForCausalLM: '0.5.0',
   GemmaForCausalLM: '0.5.0',
   Gemma2ForCausalLM: '0.5.0',
   Phi3ForCausalLM: '0.5.0',
   MixtralForCausalLM: '0.5.0',
-  Qwen2ForCausalLM: '0.5.8',
+  Qwen2ForCausalLM: '0.5.6',
   Gemma3ForCausalLM: '0.6.0',
   Gemma3ForConditionalGeneration: '0.6.0',
 };
 
-/** Base model families Ollama applies safetensors LoRA adapters to (convert.ConvertAdapter). */
+/** The GGUF architecture (Ollama's details.family) a Hugging Face architecture converts to. */
+const OLLAMA_FAMILY: Record<string, string> = {
+  LlamaForCausalLM: 'llama',
+  MistralForCausalLM: 'llama',
+  MixtralForCausalLM: 'llama',
+  GemmaForCausalLM: 'gemma',
+  Gemma2ForCausalLM: 'gemma2',
+  Gemma3ForCausalLM: 'gemma3',
+  Gemma3ForConditionalGeneration: 'gemma3',
+  Phi3ForCausalLM: 'phi3',
+  Qwen2ForCausalLM: 'qwen2',
+  Qwen3ForCausalLM: 'qwen3',
+};
+
+export function ollamaFamilyOf(architecture: string | null): string | null {
+  return architecture ? (OLLAMA_FAMILY[architecture] ?? null) : null;
+}
+
+/** Base model families Ollama applies safetensors LoRA adapters to (convert.ConvertAdapter, every release 0.5.5-0.33). */
 export const ADAPTER_BASE_FAMILIES = ['llama', 'gemma2'];
 
-/** The create API with `files`/`from`/`adapters`/`quantize` as JSON fields arrived in 0.5.0. */
-export const MIN_OLLAMA = '0.5.0';
+/**
+ * The create API's JSON fields Hone uses (`files`, `from`, `adapters`, `template`, `system`, `parameters`)
+ * arrived in 0.5.5; 0.5.0-0.5.4 answer "path or Modelfile are required", and only after every byte was sent.
+ */
+export const MIN_OLLAMA = '0.5.5';
 
 /**
  * Compares dotted versions; a source build reports "0.0.0" and counts as newest (it is built from a

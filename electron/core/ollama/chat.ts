@@ -5,7 +5,7 @@
  */
 import { Ollama } from 'ollama';
 import { HoneError } from '../../shared/errors';
-import type { ChatChunk, ChatMessage, ChatOptions } from '../../shared/types/ollama';
+import type { ChatChunk, ChatMessage, ChatOptions, ChatReply } from '../../shared/types/ollama';
 import { toOllamaError } from './errors';
 
 export interface ChatParams {
@@ -20,7 +20,7 @@ export class ChatSessions {
 
   constructor(private readonly emit: (chunk: ChatChunk) => void) {}
 
-  async chat(baseUrl: string, p: ChatParams): Promise<{ content: string }> {
+  async chat(baseUrl: string, p: ChatParams): Promise<ChatReply> {
     if (!p.requestId) throw new HoneError('BAD_REQUEST', 'A chat needs a requestId.');
     if (this.live.has(p.requestId)) throw new HoneError('BAD_REQUEST', `Chat ${p.requestId} is already running.`);
     const stop = new AbortController();
@@ -33,11 +33,17 @@ export class ChatSessions {
     });
     const base = { requestId: p.requestId, model: p.model };
     let content = '';
+    let thinking = '';
+    let doneReason: string | null = null;
     try {
       const stream = await client.chat({
         model: p.model,
         messages: p.messages,
         stream: true,
+        // Always said, never left to the server: from 0.12.4 Ollama thinks by default for thinking models, and
+        // older servers ignore the field. No system message is added here: the model's own SYSTEM and template
+        // (derived from what it was trained with) apply unless the user typed one, for every model alike.
+        think: p.options?.think === true,
         options: {
           ...(p.options?.temperature !== undefined ? { temperature: p.options.temperature } : {}),
           ...(p.options?.maxTokens ? { num_predict: p.options.maxTokens } : {}),
@@ -45,14 +51,19 @@ export class ChatSessions {
       });
       for await (const part of stream) {
         const piece = part.message?.content ?? '';
+        const thought = part.message?.thinking ?? '';
         content += piece;
-        if (piece || part.done) this.emit({ ...base, content: piece, done: part.done });
+        thinking += thought;
+        if (part.done) doneReason = part.done_reason ?? null;
+        if (piece || thought || part.done) {
+          this.emit({ ...base, content: piece, ...(thought ? { thinking: thought } : {}), done: part.done, ...(part.done && doneReason ? { doneReason } : {}) });
+        }
       }
-      return { content };
+      return { content, thinking, doneReason };
     } catch (err) {
       if (stop.signal.aborted) {
-        this.emit({ ...base, content: '', done: true });
-        return { content };
+        this.emit({ ...base, content: '', done: true, doneReason: 'stopped' });
+        return { content, thinking, doneReason: 'stopped' };
       }
       const message = err instanceof Error ? err.message : String(err);
       const e = /model .*not found|not found, try pulling/i.test(message)

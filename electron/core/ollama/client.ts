@@ -3,7 +3,8 @@
  * settings (which already prefers OLLAMA_HOST), and the status the UI shows.
  */
 import { Ollama } from 'ollama';
-import type { OllamaModelInfo, OllamaStatus } from '../../shared/types/ollama';
+import { HoneError } from '../../shared/errors';
+import type { OllamaModelDetails, OllamaModelInfo, OllamaStatus } from '../../shared/types/ollama';
 import type { CoreContext } from '../context';
 import { MIN_OLLAMA, versionAtLeast } from './architectures';
 import { OLLAMA_START_HINT, toOllamaError } from './errors';
@@ -52,5 +53,16 @@ export async function listModels(conn: OllamaConnection): Promise<OllamaModelInf
     }));
   } catch (err) {
     throw toOllamaError(err, conn.baseUrl, 'listing models');
+  }
+}
+
+/** Capabilities (thinking, tools, ...) and the weights' family; an unknown model is MODEL_NOT_FOUND. */
+export async function showModel(conn: OllamaConnection, model: string): Promise<OllamaModelDetails> {
+  try {
+    const info = (await conn.client.show({ model })) as { capabilities?: string[]; details?: { family?: string } };
+    return { capabilities: Array.isArray(info.capabilities) ? info.capabilities : [], family: info.details?.family ?? null };
+  } catch (err) {
+    if (/not found/i.test(err instanceof Error ? err.message : String(err))) throw new HoneError('MODEL_NOT_FOUND', `Ollama has no model named ${model}.`, 'Pick a model from the list.');
+    throw toOllamaError(err, conn.baseUrl, `reading ${model}`);
   }
 }

@@ -30,6 +30,9 @@ export function createError(message: string): HoneError {
   if (/unsupported architecture|unknown architecture/i.test(message)) {
     return new HoneError('UNSUPPORTED_ARCH', `Ollama cannot convert this model: ${message}`, 'Send the LoRA adapter onto the base model in Ollama, or convert to GGUF with llama.cpp and import that.');
   }
+  if (/unsupported quantization type/i.test(message)) {
+    return new HoneError('UNSUPPORTED_QUANT', `This Ollama cannot quantise to that type: ${message}`, 'Choose one of the types Ollama names, or f16.');
+  }
   if (/quantiz/i.test(message)) {
     return new HoneError('OLLAMA_ERROR', `Ollama could not quantise the model: ${message}`, 'Choose q8_0 or f16 instead.');
   }
@@ -79,4 +82,24 @@ export async function createModel(baseUrl: string, body: CreateBody, onStatus: (
     throw err;
   }
   if (!succeeded) throw new HoneError('OLLAMA_ERROR', 'Ollama ended the create request without reporting success.', 'Check the Ollama server log, then send again.');
+}
+
+async function post(baseUrl: string, route: string, method: string, body: unknown, during: string): Promise<void> {
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl}${route}`, { method, body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  } catch (err) {
+    if (isConnectionError(err)) throw unavailable(baseUrl, during);
+    throw err;
+  }
+  if (!res.ok) throw new HoneError('OLLAMA_ERROR', `Ollama refused ${during}: ${parseError(await res.text().catch(() => '')) ?? `HTTP ${res.status}`}`);
+}
+
+/** /api/copy: a second name for the same manifest (no blob is copied). */
+export function copyModel(baseUrl: string, source: string, destination: string): Promise<void> {
+  return post(baseUrl, '/api/copy', 'POST', { source, destination }, `copying ${source} to ${destination}`);
+}
+
+export function deleteModel(baseUrl: string, model: string): Promise<void> {
+  return post(baseUrl, '/api/delete', 'DELETE', { model, name: model }, `deleting ${model}`);
 }

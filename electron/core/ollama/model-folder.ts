@@ -18,6 +18,8 @@ export interface FolderFile {
   name: string;
   path: string;
   size: number;
+  /** A file Hone wrote for this send only (the sanitised tokenizer_config.json): hashed afresh, never cached. */
+  ephemeral?: boolean;
 }
 
 export interface ModelFolder {

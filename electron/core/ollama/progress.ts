@@ -5,7 +5,7 @@
  */
 import type { ExportProgress } from '../../shared/types/ollama';
 
-export type ExportStage = 'hashing' | 'uploading' | 'creating' | 'quantizing' | 'done';
+export type ExportStage = 'hashing' | 'uploading' | 'creating' | 'quantizing' | 'checking' | 'done';
 
 const INTERVAL_MS = 100;
 

@@ -8,7 +8,7 @@
 import type { Ollama } from 'ollama';
 import { HoneError } from '../../shared/errors';
 import type { ChatTemplateFamily } from '../../shared/types/model';
-import { ADAPTER_BASE_FAMILIES, checkImportable } from './architectures';
+import { ADAPTER_BASE_FAMILIES, checkImportable, ollamaFamilyOf } from './architectures';
 import type { CatalogFacts } from './catalog-entry';
 import type { ModelFolder, RunOutputs } from './model-folder';
 
@@ -51,15 +51,20 @@ export async function chooseRoute(outputs: RunOutputs, facts: CatalogFacts | nul
     reasons.push('The run has no merged model (it was not merged at the end of training).');
   }
   const base = facts?.ollamaBase ?? null;
+  let baseFam: string | null = null;
   if (adapter && base) {
     const fam = await baseFamily(client, base);
+    baseFam = fam;
     const family = adapter.family ?? merged?.family ?? catalogFamily;
     if (fam && ADAPTER_BASE_FAMILIES.includes(fam) && family) return { kind: 'adapter', folder: adapter, base, family };
     if (!fam) reasons.push(`The base model ${base} is not in Ollama, so the adapter cannot go on top of it.`);
     else if (!ADAPTER_BASE_FAMILIES.includes(fam)) reasons.push(`Ollama applies LoRA adapters only to ${ADAPTER_BASE_FAMILIES.join(' and ')} models, not ${fam}.`);
   }
   const routes: string[] = [];
-  if (adapter && base && ADAPTER_BASE_FAMILIES.some((f) => (facts?.architecture ?? '').toLowerCase().startsWith(f))) routes.push(`\`ollama pull ${base}\` and send again (Hone then sends the small LoRA adapter onto it)`);
+  // Pulling the base helps only if Ollama applies adapters to its family: the family Ollama reports for it, or,
+  // while it is not pulled, the family its weights convert to.
+  const pullFamily = baseFam ?? ollamaFamilyOf(facts?.architecture ?? merged?.architecture ?? null);
+  if (adapter && base && !baseFam && pullFamily && ADAPTER_BASE_FAMILIES.includes(pullFamily)) routes.push(`\`ollama pull ${base}\` and send again (Hone then sends the small LoRA adapter onto it)`);
   if (merged) routes.push(ggufRoute(merged.dir));
   else routes.push('train again with "merge at the end" on, then send the merged model');
   throw new HoneError('UNSUPPORTED_ARCH', reasons.join(' '), `What works: ${routes.join('; or ')}.`);

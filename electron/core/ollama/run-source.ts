@@ -20,6 +20,8 @@ export interface ExportableRun {
   outputDir: string;
   /** Catalogue id or local model path the run fine-tuned. */
   modelId: string | null;
+  /** When training started (ISO): the day the trainer's chat template printed for "today". */
+  trainedAt: string | null;
 }
 
 export interface RunSource {
@@ -46,6 +48,14 @@ function readJson(file: string): Record<string, unknown> | null {
   }
 }
 
+function mtimeOf(file: string): string | null {
+  try {
+    return fs.statSync(file).mtime.toISOString();
+  } catch {
+    return null;
+  }
+}
+
 const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
 
 /** A run described by its folder: summary.json's fields where present, the folder name otherwise. */
@@ -56,9 +66,11 @@ export function runFromFolder(dir: string): ExportableRun {
   return {
     id: str(summary.runId) ?? str(summary.id) ?? path.basename(outputDir),
     name: str(summary.name) ?? path.basename(outputDir),
-    status: (str(summary.status) as RunStatus | null) ?? null,
+    // The sidecar's own summary.json has no status but says whether the run was stopped before the end.
+    status: (str(summary.status) as RunStatus | null) ?? (typeof summary.stopped === 'boolean' ? (summary.stopped ? 'stopped' : 'completed') : null),
     outputDir,
-    modelId: str(summary.model) ?? str(config.model) ?? null,
+    modelId: str(summary.model) ?? str(config.model) ?? str(config.model_path) ?? null,
+    trainedAt: str(summary.startedAt) ?? str(summary.started_at) ?? str(summary.createdAt) ?? str(summary.finished_at) ?? mtimeOf(path.join(outputDir, 'summary.json')),
   };
 }
 
@@ -68,11 +80,16 @@ export function readFolderExports(outputDir: string): OllamaExportRecord[] {
   return Array.isArray(raw?.exports) ? (raw.exports as OllamaExportRecord[]) : [];
 }
 
-export function appendFolderExport(outputDir: string, record: OllamaExportRecord): void {
+/** Rewrites exports.json through `update`, keeping what other exporters keep there (the files list). */
+export function updateFolderExports(outputDir: string, update: (raw: Record<string, unknown>) => Record<string, unknown>): void {
   const file = path.join(outputDir, EXPORTS_FILE);
   const tmp = `${file}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify({ exports: [...readFolderExports(outputDir), record] }, null, 2));
+  fs.writeFileSync(tmp, JSON.stringify(update(readJson(file) ?? {}), null, 2));
   fs.renameSync(tmp, file);
+}
+
+export function appendFolderExport(outputDir: string, record: OllamaExportRecord): void {
+  updateFolderExports(outputDir, (raw) => ({ ...raw, exports: [...readFolderExports(outputDir), record] }));
 }
 
 function isDir(p: string): boolean {
@@ -83,18 +100,22 @@ function isDir(p: string): boolean {
   }
 }
 
-/** Runs from the store by id or by folder, else from the folder alone. */
-export function storeRunSource(ctx: CoreContext): RunAccess {
+/**
+ * Runs from the store by id or by folder, else from the folder alone. With `folders: false` (what the
+ * renderer gets through ollama.send) only a database id is looked up: a path is never resolved, so a page
+ * cannot point the export at a folder of its choosing.
+ */
+export function storeRunSource(ctx: CoreContext, opts: { folders: boolean } = { folders: true }): RunAccess {
   const folders = new Map<string, string>();
   return {
     runs: {
       async get(ref) {
         const store = getRunStore(ctx);
-        const byDir = isDir(ref) ? path.resolve(ref) : null;
+        const byDir = opts.folders && isDir(ref) ? path.resolve(ref) : null;
         const known = store.getRun(ref) ?? (byDir ? (store.listRuns().find((r) => path.resolve(r.outputDir) === byDir) ?? null) : null);
         if (known) {
           folders.set(known.id, known.outputDir);
-          return { id: known.id, name: known.name, status: known.status, outputDir: known.outputDir, modelId: known.model };
+          return { id: known.id, name: known.name, status: known.status, outputDir: known.outputDir, modelId: known.model, trainedAt: known.startedAt ?? known.createdAt ?? null };
         }
         if (!byDir) throw new HoneError('NOT_FOUND', `No run "${ref}".`, 'Pass a run id from the Runs page (or `hone runs`), or the path of a run folder.');
         const run = runFromFolder(byDir);
@@ -114,4 +135,7 @@ export function storeRunSource(ctx: CoreContext): RunAccess {
   };
 }
 
-export const getRunAccess = perContext(storeRunSource);
+/** The CLI's: a run id or a run folder. */
+export const getRunAccess = perContext((ctx) => storeRunSource(ctx));
+/** The renderer's: database ids only. */
+export const getRunAccessByIdOnly = perContext((ctx) => storeRunSource(ctx, { folders: false }));

@@ -12,6 +12,7 @@ export const DEFAULTS = {
   demoEffectiveBatch: 4,
   loraRank: 16,
   loraDropout: 0,
+  /** Llama-style names; plans use catalog/params.ts targetModulesFor(model), which knows fused (Phi-3) ones. */
   targetModules: [...ALL_LINEAR_MODULES],
   minSeqLength: 256,
   /** Longest sequence the planner picks on its own from a dataset; users may ask for more. */

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT } from '../paths';
 import { loadCatalog } from '../catalog/catalog';
-import { ALL_LINEAR_MODULES } from '../catalog/params';
+import { ALL_LINEAR_MODULES, targetModulesFor } from '../catalog/params';
 import { ALLOCATOR_SLACK, CUDA_CONTEXT_GIB, estimateMemory, type MemorySettings } from './memory';
 import { IMPLIED_SETTINGS, UNSLOTH_TABLE } from './unsloth-table';
 
@@ -25,8 +25,10 @@ test('estimates track Unsloth\'s published VRAM table within ±20% on every row 
   for (const row of UNSLOTH_TABLE) {
     const arch = typeof row.model === 'string' ? byId(row.model) : row.model;
     // Unsloth reports torch.cuda.max_memory_reserved, which does not include the CUDA context.
-    const q = estimateMemory(arch, { ...base, method: 'qlora', ...IMPLIED_SETTINGS.qlora }).totalGb - CUDA_CONTEXT_GIB;
-    const l = estimateMemory(arch, { ...base, method: 'lora', ...IMPLIED_SETTINGS.lora }).totalGb - CUDA_CONTEXT_GIB;
+    // All linear projections, by the names this architecture uses (Phi-3's are fused).
+    const targets = { targetModules: targetModulesFor(arch) };
+    const q = estimateMemory(arch, { ...base, ...targets, method: 'qlora', ...IMPLIED_SETTINGS.qlora }).totalGb - CUDA_CONTEXT_GIB;
+    const l = estimateMemory(arch, { ...base, ...targets, method: 'lora', ...IMPLIED_SETTINGS.lora }).totalGb - CUDA_CONTEXT_GIB;
     const dq = q / row.qloraGb - 1;
     const dl = l / row.loraGb - 1;
     const pct = (d: number) => `${d >= 0 ? '+' : ''}${(d * 100).toFixed(0)}%`.padStart(5);

@@ -25,6 +25,10 @@
  * - [CUDA ctx] A CUDA context with PyTorch's kernels loaded lazily (CUDA_MODULE_LOADING=LAZY, the default
  *   since CUDA 11.7) takes about 0.3–0.5 GiB; cuBLAS workspaces and Triton's kernels add a little more.
  *   We use 0.6 GiB, inside the 0.5–1 GB commonly measured.
+ * - [Plain path] Without Unsloth (plain transformers + PEFT on CUDA, the sidecar's fallback), torch's
+ *   non-reentrant checkpointing keeps each layer's input on the GPU (one hidden-size tensor per layer, none
+ *   offloaded), and transformers' loss upcasts the logits to fp32 and keeps their gradient: 4 + 4 bytes
+ *   per logit. For Llama 3 at 2048 tokens x batch 2 that is ~4 GB of logits alone, against ~0.5 GB with Unsloth.
  * - [Unsloth table] unsloth.ai/docs, "Unsloth Requirements" (fine-tuning VRAM by model size, QLoRA and
  *   LoRA): planner/unsloth-table.ts holds it and a test keeps these estimates within ±20% of it.
  */
@@ -58,7 +62,12 @@ export interface MemorySettings {
   objective: Objective;
   /** 'cuda' uses Unsloth's kernels in 16 bits; 'cpu' is the plain transformers path in fp32. */
   device: 'cuda' | 'cpu';
+  /** On CUDA: 'unsloth' (the default) or 'plain', the fallback when Unsloth is unavailable ([Plain path]). */
+  backend?: 'unsloth' | 'plain';
 }
+
+/** Whether Unsloth's kernels (offloaded checkpoints, 16-bit loss) are in play. */
+const unslothKernels = (s: MemorySettings) => s.device === 'cuda' && s.backend !== 'plain';
 
 /** Bytes per trainable parameter: the weights, their gradients and the optimiser's states. */
 export function bytesPerTrainableParam(method: TrainingMethod, optimizer: Optimizer): number {
@@ -98,9 +107,9 @@ function activationBytes(a: ModelArchitecture, s: MemorySettings): number {
   const working = 2 * layer;
   let stored: number;
   if (!s.gradientCheckpointing) stored = a.layers * layer;
-  else if (s.device === 'cuda') stored = 2 * tokens * a.hiddenSize * bytes; // [Unsloth GC]: two checkpoints in flight
-  else stored = a.layers * tokens * a.hiddenSize * bytes;
-  const logitBytes = s.device === 'cuda' ? BF16_BYTES : 4 + 4; // [Unsloth CE] vs fp32 logits and their gradient
+  else if (unslothKernels(s)) stored = 2 * tokens * a.hiddenSize * bytes; // [Unsloth GC]: two checkpoints in flight
+  else stored = a.layers * tokens * a.hiddenSize * bytes; // [Plain path]
+  const logitBytes = unslothKernels(s) ? BF16_BYTES : 4 + 4; // [Unsloth CE] vs fp32 logits and their gradient
   const logits = tokens * a.vocabSize * logitBytes;
   return stored + working + logits;
 }

@@ -5,12 +5,16 @@
 import type { Hardware } from '../../shared/types/hardware';
 import type { ModelSpec } from '../../shared/types/model';
 import type { CpuSpeed, DatasetTokenStats, Plan, PlanChoice, PlanOverrides, TrainingMethod } from '../../shared/types/plan';
+import { loraParams, targetModulesFor } from '../catalog/params';
 import { budgetFor, fmtGb } from './budget';
 import { cpuTime } from './cpu-time';
+import { estimateMemory } from './memory';
 import { chooseSeqLength, DEFAULTS, demoLearningRate, learningRate } from './defaults';
 import * as text from './reasons';
 import { formatDuration } from './eta';
 import { search, type Candidate } from './search';
+import { marginGb, marginReason } from './margin';
+import { unslothAbove, unslothReason } from './unsloth-check';
 
 export interface PlanInput {
   hardware: Hardware | null;
@@ -47,6 +51,7 @@ function planOnce(input: PlanInput): Plan {
   const auto = o.method === undefined;
   const methods: TrainingMethod[] = auto ? (cpu ? ['lora'] : ['lora', 'qlora']) : cpu && o.method === 'qlora' ? ['lora'] : [o.method!];
   const startBatch = o.batchSize ?? DEFAULTS.batchSize;
+  const targetModules = targetModulesFor(model);
   const result = search({
     model,
     device: budget.device,
@@ -57,6 +62,7 @@ function planOnce(input: PlanInput): Plan {
     seq,
     batch: { value: startBatch, fixed: o.batchSize !== undefined },
     loraRank: rank,
+    targetModules,
     gradientCheckpointing: gc,
   });
   const c: Candidate = result.chosen ?? result.cheapest;
@@ -70,7 +76,7 @@ function planOnce(input: PlanInput): Plan {
         hardware: input.hardware,
         speed: input.cpuSpeed,
         settings: {
-          flops: { method: c.method, loraRank: rank, targetModules: DEFAULTS.targetModules, gradientCheckpointing: gc, meanTokens: 0, objective },
+          flops: { method: c.method, loraRank: rank, targetModules, gradientCheckpointing: gc, meanTokens: 0, objective },
           batchSize: c.batchSize,
           gradAccum,
           maxSeqLength: c.maxSeqLength,
@@ -92,7 +98,7 @@ function planOnce(input: PlanInput): Plan {
   } else if (fits) {
     say('method', text.methodReason(c, auto, budget.gb, result.firstTries));
   } else {
-    say('method', `Does not fit: even ${text.METHOD_NAMES[c.method]} at batch ${c.batchSize} and ${c.maxSeqLength} tokens needs ${fmtGb(c.totalGb)}, more than the ${fmtGb(budget.gb)} budget.`);
+    say('method', `Does not fit: even ${text.METHOD_NAMES[c.method]} at batch ${c.batchSize} and ${c.maxSeqLength} tokens needs ${fmtGb(c.totalGb)}, more than the ${fmtGb(budget.gb)} budget less its safety margin allows.`);
     if (seq.fixed) say('max_seq_length', 'A shorter max_seq_length would need less: the one you set is kept as it is.');
     if (!gc) say('gradient_checkpointing', 'Turning gradient checkpointing back on would save memory.');
   }
@@ -104,7 +110,16 @@ function planOnce(input: PlanInput): Plan {
   say('optimizer', text.optimizerReason(c.optimizer));
   const dpo = text.objectiveReason(objective, c.method);
   if (dpo) say(null, dpo);
-  say(null, text.estimateReason(c.totalGb, budget.gb));
+  say(null, marginReason(c.totalGb, budget.gb, budget.device));
+  // Where Unsloth's own table asks for more than we estimate, say so: the run's memory check decides.
+  const unsloth = budget.device === 'cuda' && fits ? unslothAbove(model, c.method, c.totalGb) : null;
+  if (unsloth) say(null, unslothReason(unsloth, c.method, c.totalGb));
+  // The sidecar falls back to plain transformers when Unsloth cannot be imported; it needs to know whether
+  // that would still fit, and the user is told here what it would cost.
+  const plainGb = budget.device === 'cuda'
+    ? estimateMemory(model, { method: c.method, maxSeqLength: c.maxSeqLength, batchSize: c.batchSize, loraRank: rank, targetModules, gradientCheckpointing: gc, optimizer: c.optimizer, objective, device: 'cuda', backend: 'plain' }).totalGb
+    : c.totalGb;
+  if (budget.device === 'cuda' && fits) say(null, text.plainFallbackReason(plainGb, budget.gb));
   if (time) say('eta', time.reason);
   if (model.demo && cpu) say(null, `Learning rate ${demoLearningRate(objective)}: bolder than LoRA's usual ${learningRate(c.method, objective)}, so the demo learns its style within one short epoch on this CPU.`);
 
@@ -120,7 +135,7 @@ function planOnce(input: PlanInput): Plan {
     lora_rank: rank,
     lora_alpha: rank,
     lora_dropout: DEFAULTS.loraDropout,
-    target_modules: [...DEFAULTS.targetModules],
+    target_modules: [...targetModules],
     gradient_checkpointing: gc,
     optimizer: c.optimizer,
     learning_rate: model.demo && cpu ? demoLearningRate(objective) : learningRate(c.method, objective),
@@ -133,11 +148,15 @@ function planOnce(input: PlanInput): Plan {
     },
     vram_budget_gb: round2(budget.gb),
     headroom_gb: round2(budget.gb - c.totalGb),
+    margin_gb: round2(marginGb(budget.gb, budget.device)),
     fits,
     reasons,
     why,
     suggestion: null,
     device: budget.device,
+    gpu_index: budget.gpu?.index ?? null,
+    lora_trainable_params: c.method === 'full' ? 0 : loraParams(model, rank, targetModules),
+    plain_estimated_vram_gb: round2(plainGb),
     eta: time?.eta ?? null,
   };
 }

@@ -1,7 +1,7 @@
 /** The sentences a plan carries, one per decision, in the words a user reads in the Method step and the CLI. */
 import type { ModelSpec } from '../../shared/types/model';
 import type { Objective, TrainingMethod } from '../../shared/types/plan';
-import { countParams, loraParams } from '../catalog/params';
+import { countParams, loraParams, targetModulesFor } from '../catalog/params';
 import { fmtGb } from './budget';
 import { DEFAULTS } from './defaults';
 import type { Candidate } from './search';
@@ -31,9 +31,12 @@ export function seqShrinkReason(from: number, to: number): string {
 
 export function loraReason(model: ModelSpec, rank: number, method: TrainingMethod): string {
   if (method === 'full') return `Every one of the ${(countParams(model).total / 1e9).toFixed(2)}B parameters is trained; no adapter.`;
-  const n = loraParams(model, rank, DEFAULTS.targetModules);
+  const targets = targetModulesFor(model);
+  const n = loraParams(model, rank, targets);
   const pct = (100 * n) / countParams(model).total;
-  return `LoRA rank ${rank}, alpha ${rank}, dropout 0 on all seven projections (q, k, v, o, gate, up, down): ${(n / 1e6).toFixed(1)}M trainable parameters (${pct < 0.1 ? pct.toFixed(2) : pct.toFixed(1)}% of the model).`;
+  const names = targets.map((t) => t.replace(/_proj$/, '')).join(', ');
+  const vision = model.architecture.endsWith('ForConditionalGeneration') ? ' of the language model (not the vision tower)' : '';
+  return `LoRA rank ${rank}, alpha ${rank}, dropout 0 on all ${targets.length === 7 ? 'seven' : 'four'} projections${vision} (${names}): ${(n / 1e6).toFixed(1)}M trainable parameters (${pct < 0.1 ? pct.toFixed(2) : pct.toFixed(1)}% of the model).`;
 }
 
 export function checkpointingReason(on: boolean, device: 'cuda' | 'cpu'): string {
@@ -53,6 +56,12 @@ export function objectiveReason(objective: Objective, method: TrainingMethod): s
   if (objective !== 'dpo') return null;
   const ref = method === 'full' ? 'a frozen copy of the model is the reference' : 'the reference model is the base with the adapter switched off, so the weights are not loaded twice';
   return `DPO: the chosen and the rejected answer of each pair go through the model together, doubling activations; ${ref}.`;
+}
+
+export function plainFallbackReason(plainGb: number, budgetGb: number): string {
+  return plainGb <= budgetGb
+    ? `Should Unsloth be unavailable, plain transformers + PEFT would train this in about ${fmtGb(plainGb)} (slower, but it fits).`
+    : `Should Unsloth be unavailable, plain transformers + PEFT would need about ${fmtGb(plainGb)}, more than the budget: the run would stop and say so rather than run out of memory.`;
 }
 
 export function estimateReason(totalGb: number, budgetGb: number): string {

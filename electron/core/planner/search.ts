@@ -1,11 +1,13 @@
 /**
  * The fitting search: try configurations in the policy's order and keep the first that fits. Every
- * acceptance test is "estimate <= some share of the budget", so a bigger card never gets a worse method.
+ * acceptance test is "estimate <= some share of the budget" (never more than the budget less its margin), so a
+ * bigger card never gets a worse method.
  */
 import type { ModelSpec } from '../../shared/types/model';
 import type { Objective, TrainingMethod, VramBreakdown } from '../../shared/types/plan';
 import { estimateMemory, type MemorySettings, type Optimizer } from './memory';
 import { DEFAULTS } from './defaults';
+import { usableGb } from './margin';
 
 export interface Candidate {
   method: TrainingMethod;
@@ -29,6 +31,8 @@ export interface SearchInput {
   seq: { value: number; fixed: boolean };
   batch: { value: number; fixed: boolean };
   loraRank: number;
+  /** LoRA's target modules, by the names this architecture uses (catalog/params.ts targetModulesFor). */
+  targetModules: readonly string[];
   gradientCheckpointing: boolean;
 }
 
@@ -44,7 +48,7 @@ export function evaluate(input: SearchInput, method: TrainingMethod, maxSeqLengt
     maxSeqLength,
     batchSize,
     loraRank: input.loraRank,
-    targetModules: DEFAULTS.targetModules,
+    targetModules: input.targetModules,
     gradientCheckpointing: input.gradientCheckpointing,
     optimizer,
     objective: input.objective,
@@ -84,7 +88,9 @@ export function search(input: SearchInput): SearchResult {
     tried.push(c);
     return c.totalGb <= limit ? c : null;
   };
-  const room = input.budgetGb * (1 - DEFAULTS.loraHeadroom);
+  // Nothing is accepted above the budget less its safety margin (margin.ts), LoRA's headroom included.
+  const usable = usableGb(input.budgetGb, input.device);
+  const room = Math.min(usable, input.budgetGb * (1 - DEFAULTS.loraHeadroom));
   const pick = (): Candidate | null => {
     // 1. Every method at the full sequence length, largest batch first, keeping headroom.
     for (const m of input.methods) for (const b of batches(input.batch)) {
@@ -96,13 +102,13 @@ export function search(input: SearchInput): SearchResult {
     const rest = input.headroomFirst ? input.methods.slice(1) : input.methods;
     const smallest = batches(input.batch).at(-1)!;
     for (const m of rest) {
-      const c = attempt(m, input.seq.value, smallest, input.budgetGb);
+      const c = attempt(m, input.seq.value, smallest, usable);
       if (c) return c;
     }
     // 3. Shorter sequences, at the smallest batch, before giving up.
     const last = rest[rest.length - 1] ?? input.methods[0];
     for (const s of seqs(input.seq).slice(1)) {
-      const c = attempt(last, s, smallest, input.budgetGb);
+      const c = attempt(last, s, smallest, usable);
       if (c) return c;
     }
     return null;

@@ -13,6 +13,7 @@ import type { ModelResolver } from './prepare';
 import { RunRecorder } from './recorder';
 import { RunSession } from './session';
 import { validateRunConfig } from './validate';
+import { evaluateAfterTraining, getEvalService } from '../eval/service';
 
 export interface ManagerOptions {
   resolveModel?: ModelResolver;
@@ -23,7 +24,8 @@ export class RunManager {
   private readonly rec: RunRecorder;
   private readonly queue: string[] = [];
   private readonly resumeFrom = new Map<string, Checkpoint | null>();
-  private active: { session: RunSession; done: Promise<unknown> } | null = null;
+  /** The run holding the GPU: training, then (evaluating) its evaluation after training. */
+  private active: { session: RunSession; done: Promise<unknown>; evaluating: boolean } | null = null;
   private closing = false;
 
   constructor(private readonly ctx: CoreContext, private readonly store: RunStore, private readonly opts: ManagerOptions = {}) {
@@ -64,8 +66,10 @@ export class RunManager {
       this.resumeFrom.delete(runId);
       this.rec.status(runId, 'stopped', { endedAt: new Date().toISOString(), ownerPid: null });
       this.announceQueue();
-    } else if (this.active?.session.runId === runId) {
+    } else if (this.active?.session.runId === runId && !this.active.evaluating) {
       this.active.session.stop();
+    } else if (getEvalService(this.ctx).stop(runId)) {
+      // A completed run evaluating its held-out rows: the evaluation stops and keeps what it measured.
     } else {
       this.summary(runId); // NOT_FOUND for an unknown id; stopping an ended run changes nothing
     }
@@ -75,6 +79,7 @@ export class RunManager {
   delete(runId: string): void {
     const run = this.summary(runId);
     // Active in another Hone process on the same data folder counts too (a dead owner's run was recovered at start-up).
+    if (getEvalService(this.ctx).isActive(runId)) throw new HoneError('RUN_BUSY', `Run ${runId} is being evaluated.`, 'Stop the evaluation first, then delete the run.');
     if (this.isBusy(runId) || ['queued', 'preparing', 'training', 'stopping'].includes(run.status)) {
       throw new HoneError('RUN_BUSY', `Run ${runId} is ${run.status}.`, 'Stop it first, then delete it.');
     }
@@ -106,11 +111,17 @@ export class RunManager {
     const active = this.active;
     if (!active) return;
     active.session.stop();
+    await getEvalService(this.ctx).close();
     const timer = new Promise((r) => setTimeout(r, timeoutMs).unref());
     if ((await Promise.race([active.done.then(() => 'done'), timer])) !== 'done') {
       await active.session.kill();
       await active.done;
     }
+  }
+
+  /** The run training right now (not one evaluating after its training), if any. */
+  trainingRunId(): string | null {
+    return this.active && !this.active.evaluating ? this.active.session.runId : null;
   }
 
   private isBusy(runId: string): boolean {
@@ -145,13 +156,21 @@ export class RunManager {
       resumeFrom: this.resumeFrom.get(runId) ?? null,
       resolveModel: this.opts.resolveModel,
       stopTimeoutMs: this.opts.stopTimeoutMs,
+      memory: row.memory ?? null,
     });
     this.resumeFrom.delete(runId);
-    const done = session.run().finally(() => {
+    const release = () => {
       this.active = null;
       this.pump();
+    };
+    // The evaluation after training holds the queue too: the next run would compete for the same GPU. A run
+    // that did not complete releases it at once (session.run() never rejects, nor does the evaluation).
+    const done = session.run().then((status) => {
+      if (status !== 'completed' || this.closing || !this.active) return release();
+      this.active.evaluating = true;
+      return evaluateAfterTraining(this.ctx, runId).finally(release);
     });
-    this.active = { session, done };
+    this.active = { session, done, evaluating: false };
     this.announceQueue();
   }
 }

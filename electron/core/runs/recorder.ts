@@ -2,7 +2,8 @@
  * The one writer of a run's history: every status change and sidecar event is numbered, stored and
  * pushed to the bus here, so what a client sees live and what it replays later are the same events.
  */
-import type { RunEvent, RunStatus } from '../../shared/types/runs';
+import type { RunConfig, RunEvent, RunStatus } from '../../shared/types/runs';
+import type { RunMemory } from '../../shared/types/memory';
 import type { SidecarEvent } from '../../shared/types/sidecar';
 import type { CoreContext } from '../context';
 import type { RunPatch, RunStore } from '../store';
@@ -21,6 +22,16 @@ export class RunRecorder {
   sidecar(runId: string, event: SidecarEvent): RunEvent {
     this.apply(runId, event);
     return this.push(this.store.series.append(runId, { kind: 'sidecar', event }));
+  }
+
+  /** The run's memory record (planned, checked, measured), kept in the runs table. */
+  memory(runId: string, memory: RunMemory): void {
+    this.store.updateRun(runId, { memory });
+  }
+
+  /** The memory check changed the settings the run trains with: the stored config says what was trained. */
+  config(runId: string, config: RunConfig): void {
+    this.store.updateRun(runId, { config });
   }
 
   /** Library chatter on stderr: kept in the log table for `runs.logs`, not replayed as events. */
@@ -64,6 +75,12 @@ export class RunRecorder {
       case 'artifact':
         s.addArtifact(runId, e.kind, e.path);
         s.series.log(runId, 'info', `saved ${e.kind}: ${e.path}`);
+        break;
+      case 'memory_probe':
+        s.series.log(runId, 'info', `memory check ${e.attempt}: batch ${e.batch_size} x ${e.grad_accum} at ${e.tokens} tokens per row measured ${e.peak_gb} GB (${e.measure === 'cuda' ? 'peak reserved' : 'process memory growth'}${e.oom ? ', out of memory' : ''}) in ${e.seconds} s`);
+        break;
+      case 'memory_check':
+        s.series.log(runId, e.action === 'abort' ? 'error' : 'info', `${e.message}${e.hint ? ` (${e.hint})` : ''}`);
         break;
       case 'done':
         s.stepReached(runId, e.final_step, null, e.final_loss);

@@ -7,7 +7,9 @@ import { HoneError, isErrorCode, toErrorInfo } from '../../shared/errors';
 import type { Plan } from '../../shared/types/plan';
 import type { RunConfig, RunStatus } from '../../shared/types/runs';
 import type { CoreContext } from '../context';
-import { SidecarProcess, toSidecarConfig, type SidecarExit } from '../sidecar';
+import { gpuFor, SidecarProcess, toSidecarConfig, type SidecarExit } from '../sidecar';
+import { ProbeHost } from '../sidecar/probe-host';
+import type { RunMemory } from '../../shared/types/memory';
 import type { Checkpoint, RunError } from '../store';
 import { prepareRun, type ModelResolver } from './prepare';
 import type { RunRecorder } from './recorder';
@@ -22,6 +24,8 @@ export interface SessionOptions {
   resolveModel?: ModelResolver;
   /** After `stop`, how long the step and the save may take before the process tree is killed. */
   stopTimeoutMs?: number;
+  /** The run's memory record so far (a resumed run keeps its check). */
+  memory?: RunMemory | null;
 }
 
 export class RunSession {
@@ -49,11 +53,15 @@ export class RunSession {
         pythonRuntimeDir: this.ctx.paths.pythonRuntimeDir,
         env: this.ctx.env,
         offline: true,
+        // Trains on the GPU the plan was made for (CUDA_VISIBLE_DEVICES), in nvidia-smi's order.
+        gpu: gpuFor(this.o.plan),
         stopTimeoutMs: this.o.stopTimeoutMs,
       });
       this.sidecar = sidecar;
+      const probe = this.probeHost(sidecar);
       sidecar.on('event', (e) => {
         this.rec.sidecar(runId, e);
+        probe.onEvent(e);
         if (!this.training && !this.stopRequested && ((e.type === 'progress' && e.stage === 'training') || e.type === 'metrics')) {
           this.training = true;
           this.rec.status(runId, 'training');
@@ -75,10 +83,40 @@ export class RunSession {
         startError = err;
       }
       exit = await sidecar.whenExited();
+      probe.finish();
     } catch (err) {
       return this.fail(toErrorInfo(err));
     }
     return this.finish(exit, startError);
+  }
+
+  /**
+   * The memory check's host: answers the sidecar's probes with the planner's decision and keeps the run's
+   * memory record; when the check settles on other settings than planned, the stored config follows.
+   */
+  private probeHost(sidecar: SidecarProcess): ProbeHost {
+    const { runId, config, plan } = this.o;
+    let recorded = false;
+    return new ProbeHost({
+      plan,
+      options: config.memoryCheck,
+      memory: this.o.memory,
+      answer: (d) => {
+        try {
+          sidecar.answerProbe(d);
+        } catch {
+          // The sidecar died while it waited: its exit says why.
+        }
+      },
+      onRecord: (memory) => {
+        this.rec.memory(runId, memory);
+        const a = memory.check?.applied;
+        if (!a || recorded || (a.batchSize === plan.batch_size && a.gradAccum === plan.grad_accum && a.maxSeqLength === plan.max_seq_length)) return;
+        recorded = true;
+        const checked = { ...plan, batch_size: a.batchSize, grad_accum: a.gradAccum, effective_batch: a.batchSize * a.gradAccum, max_seq_length: a.maxSeqLength };
+        this.rec.config(runId, { ...config, plan: checked });
+      },
+    });
   }
 
   /** Graceful: the sidecar finishes its step, saves a checkpoint and the adapter, then exits. */

@@ -26,3 +26,19 @@ test('pins of the training stack come from the lock', () => {
   assert.ok(pins.trl && pins.peft && pins.transformers);
   assert.deepEqual(requirementLines('# c\nsix==1.16.0   # via x\n\ncolorama==0.4.6 ; sys_platform == "win32"  # via tqdm'), ['six==1.16.0', 'colorama==0.4.6 ; sys_platform == "win32"']);
 });
+
+test('#13 xformers is installed only beside the torch build it was compiled for (PyPI\'s CUDA 12.8 one)', () => {
+  const linuxCu128 = effectiveLock({ pythonRuntimeDir: RUNTIME, lock: 'cuda', torchBackend: null });
+  assert.match(linuxCu128.text, /^xformers==0\.0\.32\.post2$/m);
+  assert.equal(linuxCu128.overrides, null);
+  const windowsCu128 = effectiveLock({ pythonRuntimeDir: RUNTIME, lock: 'cuda', torchBackend: 'cu128', platform: 'win32' });
+  assert.match(windowsCu128.text, /^xformers==/m);
+  const cu126 = effectiveLock({ pythonRuntimeDir: RUNTIME, lock: 'cuda', torchBackend: 'cu126' });
+  assert.doesNotMatch(cu126.text, /^xformers/m);
+  assert.deepEqual(cu126.excluded, ['xformers']);
+  // unsloth still lists xformers as a dependency: the override keeps uv from pulling PyPI's build back in.
+  assert.equal(cu126.overrides, 'xformers ; sys_platform == "never"\n');
+  assert.match(cu126.text, /^unsloth==/m);
+  assert.match(cu126.text, /^torchao==/m);
+  assert.deepEqual(effectiveLock({ pythonRuntimeDir: RUNTIME, lock: 'cpu', torchBackend: null }).excluded, []);
+});

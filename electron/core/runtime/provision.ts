@@ -1,6 +1,6 @@
 /**
  * Creates Hone's Python environment with uv: pick the PyTorch flavour for the NVIDIA driver, make a venv
- * from a Python >= 3.10, install the pinned lock, check that the stack imports, then write a marker.
+ * from a Python >= 3.11 (python-version.ts; uv installs one when the machine has none), install the pinned lock, check that the stack imports, then write a marker.
  *
  * The sidecar package itself is not installed: it runs from python-runtime/ on PYTHONPATH (see
  * electron/core/sidecar/env.ts), so an app update changes the sidecar without touching the environment,
@@ -20,6 +20,7 @@ import { detectNvidiaDriver, flavourForDriver, installRecipe } from './flavour';
 import { effectiveLock, type Extra } from './locks';
 import { readMarker, removeMarker, writeMarker } from './marker';
 import { checkPython, type PythonCheck } from './python-check';
+import { basePythonCommands, MIN_PYTHON, PYTHON_REQUEST, PYTHON_TO_INSTALL } from './python-version';
 import { findUv } from './uv';
 import { UvProgressParser } from './uv-progress';
 import { venvPython } from './which';
@@ -65,7 +66,7 @@ export interface ProvisionResult {
   note?: string;
 }
 
-const DEFAULT_PYTHON_REQUEST = '>=3.10,<3.14';
+const DEFAULT_PYTHON_REQUEST = PYTHON_REQUEST;
 
 /** uv's -v chatter that never helps in an error report. */
 const tailFilter = (l: string) => !/^(DEBUG|TRACE|WARN Skipping)/.test(l) && l.trim() !== '';
@@ -111,10 +112,12 @@ export async function provisionPython(opts: ProvisionOptions): Promise<Provision
 
   const lockFile = path.join(envDir, 'requirements.lock.txt');
   fs.writeFileSync(lockFile, lock.text);
+  const overridesFile = path.join(envDir, 'requirements.overrides.txt');
+  if (lock.overrides) fs.writeFileSync(overridesFile, lock.overrides);
   // A complete lock is synced (the env then holds exactly it, leftovers of an older lock removed). With
   // torch from the PyTorch index the CUDA library pins were dropped, so uv must resolve: install.
   const args = recipe.torchBackend
-    ? ['-v', 'pip', 'install', '--python', python, '-r', lockFile, '--torch-backend', recipe.torchBackend]
+    ? ['-v', 'pip', 'install', '--python', python, '-r', lockFile, '--torch-backend', recipe.torchBackend, ...(lock.overrides ? ['--overrides', overridesFile] : [])]
     : ['-v', 'pip', 'sync', '--python', python, lockFile];
   const run = (extra: string[]) => {
     const parser = new UvProgressParser(progress, lock.count);
@@ -157,7 +160,8 @@ async function ensureVenv(
 ): Promise<string> {
   const python = venvPython(envDir);
   if (fs.existsSync(python)) {
-    const probe = await execLines(python, ['-c', 'import sys; print(sys.version_info >= (3, 10))'], { env, timeoutMs: 30_000 }).catch(() => null);
+    // A venv made from an older Python (before 3.11 was required) is rebuilt rather than reused.
+    const probe = await execLines(python, ['-c', `import sys; print(sys.version_info >= (${MIN_PYTHON.join(', ')}))`], { env, timeoutMs: 30_000 }).catch(() => null);
     if (probe?.code === 0 && probe.stdout.trim() === 'True') return python;
   }
   progress({ stage: 'Creating the Python environment', done: 0, total: null, unit: 'items' });
@@ -169,7 +173,7 @@ async function ensureVenv(
 }
 
 /** A system (or uv-managed) Python in range; uv downloads one where none is installed and the network allows. */
-async function findBasePython(
+export async function findBasePython(
   uv: string,
   request: string,
   env: NodeJS.ProcessEnv,
@@ -179,17 +183,18 @@ async function findBasePython(
 ): Promise<string> {
   // Never build on whatever virtual environment happens to be active around Hone.
   const clean = { ...env, VIRTUAL_ENV: undefined, CONDA_PREFIX: undefined };
-  const find = () => execLines(uv, ['python', 'find', '--no-project', request], { env: clean, cwd, signal, timeoutMs: 60_000 });
+  const commands = basePythonCommands(request);
+  const find = () => execLines(uv, commands.find, { env: clean, cwd, signal, timeoutMs: 60_000 });
   let r = await find();
   if (r.code === 0 && r.stdout.trim()) return r.stdout.trim().split('\n').pop()!;
-  progress({ stage: 'Downloading Python 3.11', done: 0, total: null, unit: 'items' });
-  const install = await execLines(uv, ['python', 'install', '3.11'], { env, cwd, signal, tailFilter });
+  progress({ stage: `Downloading Python ${PYTHON_TO_INSTALL}`, done: 0, total: null, unit: 'items' });
+  const install = await execLines(uv, commands.install, { env, cwd, signal, tailFilter });
   r = await find();
   if (r.code === 0 && r.stdout.trim()) return r.stdout.trim().split('\n').pop()!;
   throw new InstallError(
     'PYTHON_MISSING',
-    'No Python 3.10–3.13 was found, and uv could not download one.',
-    'Install Python 3.11 from python.org (or your package manager), then press Install again.',
+    `No Python ${PYTHON_REQUEST} was found, and uv could not download Python ${PYTHON_TO_INSTALL}.`,
+    `Install Python ${PYTHON_TO_INSTALL} or newer from python.org (or your package manager: on Ubuntu 22.04, the deadsnakes PPA's python3.11), then press Install again.`,
     tailOf(install),
   );
 }

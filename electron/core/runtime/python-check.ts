@@ -4,6 +4,7 @@
  */
 import { execLines } from './exec';
 import { pinnedVersions } from './locks';
+import { isSupportedPython, MIN_PYTHON } from './python-version';
 
 /** The packages the sidecar imports; versions are compared against the lock. */
 export const REQUIRED_PACKAGES = ['torch', 'transformers', 'peft', 'trl', 'accelerate', 'datasets', 'tokenizers', 'safetensors', 'jsonschema'] as const;
@@ -68,9 +69,8 @@ export async function checkPython(
 
   const problems: string[] = [];
   let fatal = false;
-  const [maj, min] = report.python.split('.').map(Number);
-  if (maj < 3 || (maj === 3 && min < 10)) {
-    problems.push(`Python ${report.python} is too old: Hone needs 3.10 or newer.`);
+  if (!isSupportedPython(report.python)) {
+    problems.push(`Python ${report.python} is too old: Hone's pinned packages need ${MIN_PYTHON.join('.')} or newer.`);
     fatal = true;
   }
   const pins = pinnedVersions(opts.pythonRuntimeDir, REQUIRED_PACKAGES);

@@ -67,7 +67,8 @@ async function bootstrapUv(opts: FindUvOptions, env: NodeJS.ProcessEnv): Promise
     throw new HoneError(
       'PYTHON_MISSING',
       'Neither uv nor a system Python was found, so Hone cannot set up its Python environment.',
-      'Install Python 3.10 or newer (python.org), or uv (docs.astral.sh/uv), then try again.',
+      // Any Python that runs pip can bootstrap uv; uv then provides 3.11 if the system's is older.
+      'Install Python 3.11 or newer (python.org), or uv (docs.astral.sh/uv), then try again.',
     );
   }
   const venv = path.join(opts.toolsDir, 'uv-venv');

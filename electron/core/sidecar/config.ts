@@ -37,6 +37,13 @@ export interface SidecarRunConfig extends PlanFields {
   merge: boolean;
   resume_from_checkpoint: string | null;
   backend: 'auto' | 'unsloth' | 'plain';
+  /** The plan's figures for the decisions the sidecar makes on the GPU (see protocol.schema.json). */
+  estimated_vram_gb: number | null;
+  plain_estimated_vram_gb: number | null;
+  vram_budget_gb: number | null;
+  planned_trainable_params: number | null;
+  /** The memory check's options (issue #16); null: no check. See memoryCheckWanted. */
+  memory_probe?: { steps?: number } | null;
   [extra: string]: unknown;
 }
 
@@ -49,6 +56,17 @@ export interface SidecarPaths {
   outputDir: string;
   /** 'latest' or a checkpoint folder when resuming. */
   resumeFrom?: string | null;
+}
+
+/**
+ * Whether the run opens with the memory check: every GPU run (unless skipped), a CPU run only with a budget
+ * to check against (the CPU has no card to overflow; the check there proves the loop). A resumed run keeps the
+ * settings its checkpoint was trained with, so it is never checked again.
+ */
+export function memoryCheckWanted(plan: Pick<Plan, 'device'>, config: Pick<RunConfig, 'memoryCheck'>, resuming: boolean): boolean {
+  const o = config.memoryCheck;
+  if (resuming || o?.skip) return false;
+  return plan.device === 'cuda' || (typeof o?.budgetGb === 'number' && o.budgetGb > 0);
 }
 
 export function toSidecarConfig(plan: Plan, config: RunConfig, paths: SidecarPaths): SidecarRunConfig {
@@ -81,7 +99,15 @@ export function toSidecarConfig(plan: Plan, config: RunConfig, paths: SidecarPat
     resume_from_checkpoint: paths.resumeFrom ?? null,
     // Unsloth needs CUDA; a CPU plan must not even try to import it.
     backend: plan.device === 'cpu' ? 'plain' : 'auto',
+    // The planner's numbers: whether falling back to plain transformers still fits, the advice after a load
+    // that does not fit, and the LoRA parameter count the model must match. Plans stored before these
+    // fields existed send null, and the sidecar then skips those checks.
+    estimated_vram_gb: plan.device === 'cuda' ? plan.estimated_vram_gb : null,
+    plain_estimated_vram_gb: plan.device === 'cuda' ? (plan.plain_estimated_vram_gb ?? null) : null,
+    vram_budget_gb: plan.device === 'cuda' ? plan.vram_budget_gb : null,
+    planned_trainable_params: plan.method !== 'full' && plan.lora_trainable_params ? plan.lora_trainable_params : null,
   };
+  if (memoryCheckWanted(plan, config, Boolean(paths.resumeFrom))) out.memory_probe = {};
   if (config.saveSteps !== undefined) out.save_steps = config.saveSteps;
   if (config.evalSteps !== undefined) out.eval_steps = config.evalSteps;
   return out;

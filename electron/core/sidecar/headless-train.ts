@@ -15,7 +15,10 @@ import { resolveModelPath, type ResolvedModel } from '../demo/resolve-model';
 import { planForModel } from '../planner/service';
 import { getRuntime } from '../runtime/service';
 import { toSidecarConfig } from './config';
+import { gpuFor } from './env';
 import { SidecarProcess, type SidecarExit } from './process';
+import { ProbeHost } from './probe-host';
+import type { MemoryCheckOptions, RunMemory } from '../../shared/types/memory';
 
 export interface HeadlessTrainOptions {
   model: string;
@@ -33,6 +36,11 @@ export interface HeadlessTrainOptions {
   /** Continue from the newest checkpoint in outDir. */
   resume?: boolean;
   skipBadRows?: boolean;
+  /** Plan with this per-device batch / accumulation instead of the planner's. */
+  batchSize?: number;
+  gradAccum?: number;
+  /** The memory check's options (a budget turns it on for a CPU run). */
+  memoryCheck?: MemoryCheckOptions;
   /** Resolves relative paths (the shell's working directory). */
   cwd?: string;
   /** Aborting before the sidecar starts cancels; after, it asks the sidecar to stop and save. */
@@ -48,6 +56,8 @@ export interface HeadlessTrainResult {
   model: ResolvedModel;
   plan: Plan;
   exit: SidecarExit;
+  /** Planned against measured: the memory check's readings and verdict, the training peak. */
+  memory: RunMemory;
 }
 
 function defaultOutDir(ctx: CoreContext, model: string): string {
@@ -89,7 +99,8 @@ export async function trainHeadless(ctx: CoreContext, opts: HeadlessTrainOptions
   checkCancelled(opts.signal);
 
   // The same planner the app's Method step shows; a folder goes by its absolute path so both resolve alike.
-  const plan = await planForModel(ctx, model.spec ? opts.model : model.path, { objective }, imported.report.stats);
+  const overrides = { objective, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}), ...(opts.gradAccum ? { gradAccum: opts.gradAccum } : {}) };
+  const plan = await planForModel(ctx, model.spec ? opts.model : model.path, overrides, imported.report.stats);
   if (!plan.fits) {
     const hint = plan.suggestion ? `Try ${plan.suggestion.name} instead, or a machine with more memory.` : 'Pick a smaller model, or train on a machine with an NVIDIA GPU.';
     throw new HoneError('DOES_NOT_FIT', `The plan does not fit this machine: ${plan.reasons.join(' ')}`, hint);
@@ -112,11 +123,25 @@ export async function trainHeadless(ctx: CoreContext, opts: HeadlessTrainOptions
     learningRate: opts.learningRate,
     seed: opts.seed,
     mergeOnFinish: opts.merge,
+    memoryCheck: opts.memoryCheck ?? null,
   };
   const config = toSidecarConfig(plan, runConfig, { modelPath: model.path, outputDir, resumeFrom: opts.resume ? 'latest' : null });
 
-  const sidecar = new SidecarProcess({ python, pythonRuntimeDir: ctx.paths.pythonRuntimeDir, env: ctx.env, offline: true, cwd: outputDir });
+  const sidecar = new SidecarProcess({ python, pythonRuntimeDir: ctx.paths.pythonRuntimeDir, env: ctx.env, offline: true, cwd: outputDir, gpu: gpuFor(plan) });
   opts.onSidecar?.(sidecar);
+  // The memory check is answered here, as the app's run sessions answer it (probe-host.ts).
+  const probe = new ProbeHost({
+    plan,
+    options: opts.memoryCheck,
+    answer: (d) => {
+      try {
+        sidecar.answerProbe(d);
+      } catch {
+        // The sidecar died while it waited: its exit says why.
+      }
+    },
+  });
+  sidecar.on('event', (e) => probe.onEvent(e));
   if (opts.onEvent) sidecar.on('event', opts.onEvent);
   const stop = () => void sidecar.stop().catch(() => {});
   opts.signal?.addEventListener('abort', stop, { once: true });
@@ -124,7 +149,7 @@ export async function trainHeadless(ctx: CoreContext, opts: HeadlessTrainOptions
     checkCancelled(opts.signal);
     await sidecar.start(config);
     const exit = await sidecar.whenExited();
-    return { outputDir, model, plan, exit };
+    return { outputDir, model, plan, exit, memory: probe.finish() };
   } finally {
     opts.signal?.removeEventListener('abort', stop);
     if (!sidecar.exited && sidecar.pid) await sidecar.kill();

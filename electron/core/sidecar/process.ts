@@ -28,6 +28,8 @@ export interface SidecarOptions {
   /** HF_HUB_OFFLINE=1 for local models. */
   offline?: boolean;
   noUserSite?: boolean;
+  /** The GPU the sidecar may see (env.ts gpuFor(plan)). */
+  gpu?: number | 'none' | null;
   /** How long to wait for `ready` (importing torch takes a while on a slow disk). */
   readyTimeoutMs?: number;
   /** After `stop`, how long the current step and the save may take before the process is killed. */
@@ -90,6 +92,13 @@ export class SidecarProcess extends EventEmitter<SidecarEvents> {
     return ready;
   }
 
+  /** Like start, for an evaluation (#/definitions/evalConfig): it ends with a `report` event. */
+  async evaluate(config: Record<string, unknown>): Promise<ReadyEvent> {
+    const ready = await this.spawn();
+    this.send({ cmd: 'eval', config });
+    return ready;
+  }
+
   /** Round trip in ms; rejects when the sidecar does not answer within timeoutMs. */
   async ping(timeoutMs = 10_000): Promise<number> {
     await this.spawn();
@@ -98,6 +107,11 @@ export class SidecarProcess extends EventEmitter<SidecarEvents> {
     this.send({ cmd: 'ping' });
     await pong;
     return Date.now() - t0;
+  }
+
+  /** The host's answer to a `memory_probe` event (sidecar/probe-host.ts). */
+  answerProbe(decision: Omit<Extract<SidecarCommand, { cmd: 'probe_decision' }>, 'cmd'>): void {
+    this.send({ cmd: 'probe_decision', ...decision });
   }
 
   /**
@@ -158,7 +172,7 @@ export class SidecarProcess extends EventEmitter<SidecarEvents> {
   }
 
   private launch(): void {
-    const env = sidecarEnv({ pythonRuntimeDir: this.opts.pythonRuntimeDir, base: this.opts.env, offline: this.opts.offline, noUserSite: this.opts.noUserSite });
+    const env = sidecarEnv({ pythonRuntimeDir: this.opts.pythonRuntimeDir, base: this.opts.env, offline: this.opts.offline, noUserSite: this.opts.noUserSite, gpu: this.opts.gpu });
     const child = spawn(this.opts.python, ['-m', 'hone_sidecar'], {
       cwd: this.opts.cwd,
       env,

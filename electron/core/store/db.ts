@@ -3,11 +3,14 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { HoneError } from '../../shared/errors';
 import { migrate } from './migrations';
+import { makePrivate } from '../private';
 
 /** Opens (creating if needed) <dataDir>/hone.db in WAL mode and migrates it. */
 export function openDatabase(dataDir: string): Database.Database {
   fs.mkdirSync(dataDir, { recursive: true });
   const file = path.join(dataDir, 'hone.db');
+  // SQLite creates -wal and -shm with the database file's mode, so that one must be private first.
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) makePrivate(f);
   let db: Database.Database;
   try {
     db = new Database(file);

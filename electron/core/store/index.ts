@@ -10,6 +10,7 @@ import { latestCheckpoint } from './checkpoints';
 export { RunStore } from './run-store';
 export type { NewRun, RunError, RunPatch } from './run-store';
 export { latestCheckpoint, type Checkpoint } from './checkpoints';
+export { EvalReports, type NewEval } from './eval-reports';
 
 function pidAlive(pid: number): boolean {
   if (pid === process.pid) return true;
@@ -28,6 +29,7 @@ export const getRunStore = perContext((ctx: CoreContext): RunStore => {
   });
   // A checkpoint finished just before the crash may be on disk but not yet in the database.
   for (const run of store.recoverAbandoned(pidAlive)) latestCheckpoint(store, run.id, run.outputDir);
+  store.evals.recoverAbandoned(pidAlive);
   ctx.onClose(() => store.close());
   return store;
 });

@@ -89,6 +89,32 @@ export const MIGRATIONS: Migration[] = [
       CREATE INDEX exports_run ON exports(run_id);
     `);
   },
+  // 2: base-vs-tuned evaluation reports (electron/core/eval), newest last per run.
+  (db) => {
+    db.exec(`
+      CREATE TABLE eval_reports (
+        id          TEXT PRIMARY KEY,
+        run_id      TEXT NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        status      TEXT NOT NULL,
+        trigger     TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        ended_at    TEXT,
+        data_path   TEXT,
+        data_source TEXT,
+        -- The report as the sidecar produced it (JSON), plus what the app added (power, the Ollama leg).
+        report      TEXT,
+        error       TEXT,
+        -- The process running the evaluation: start-up marks a dead owner's 'running' rows failed.
+        owner_pid   INTEGER
+      );
+      CREATE INDEX eval_reports_run ON eval_reports(run_id, created_at);
+    `);
+  },
+  // 3: planned and measured memory per run (issue #16): the memory check's readings and verdict, the
+  // training peak, as JSON (shared/types/memory.ts RunMemory).
+  (db) => {
+    db.exec('ALTER TABLE runs ADD COLUMN memory TEXT');
+  },
 ];
 
 /** Brings the database to the newest version, each step in its own transaction. */

@@ -21,6 +21,8 @@ export interface RunRow {
   final_loss: number | null;
   error: string | null;
   owner_pid: number | null;
+  /** JSON RunMemory (migration 2); null before the run started or in runs older than it. */
+  memory: string | null;
   /** Computed in the query: whether a checkpoint exists. */
   has_checkpoint: number;
 }
@@ -55,6 +57,7 @@ export function toSummary(row: RunRow): RunSummary {
     outputDir: row.output_dir,
     error: row.error ? (JSON.parse(row.error) as RunSummary['error']) : null,
     resumable: isResumable(row.status, row.has_checkpoint === 1, row.step),
+    memory: row.memory ? (JSON.parse(row.memory) as RunSummary['memory']) : null,
   };
 }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { openDatabase } from './db';
 import { RunStore } from './run-store';
 import { SEQ_GAP_AFTER_CRASH } from './series';
+import { MIGRATIONS } from './migrations';
 import type { Plan } from '../../shared/types/plan';
 import type { RunConfig } from '../../shared/types/runs';
 
@@ -32,7 +33,7 @@ function newRun(store: RunStore, id = 'r1', status: 'queued' | 'training' = 'que
 
 test('schema is versioned and the database is in WAL mode', (t) => {
   const { store } = tmpStore(t);
-  assert.equal(store.db.pragma('user_version', { simple: true }), 1);
+  assert.equal(store.db.pragma('user_version', { simple: true }), MIGRATIONS.length);
   assert.equal(store.db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(store.integrityCheck(), 'ok');
 });

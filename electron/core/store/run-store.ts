@@ -7,15 +7,18 @@
  *   store.addExport(runId, record)   -> records an OllamaExportRecord {name, quantize, digest, createdAt}
  *   store.listExports(runId)         -> OllamaExportRecord[], oldest first
  *   store.artifacts(runId)           -> [{kind, path, createdAt}] (adapter, merged, summary, gguf)
+ *   store.evals                      -> evaluation reports (eval-reports.ts), written by electron/core/eval
  * Runs are written only by the run manager (electron/core/runs); everything else reads.
  */
 import type Database from 'better-sqlite3';
 import type { ErrorInfo } from '../../shared/errors';
 import type { OllamaExportRecord, RunConfig, RunDetail, RunStatus, RunSummary } from '../../shared/types/runs';
 import type { Plan } from '../../shared/types/plan';
+import type { RunMemory } from '../../shared/types/memory';
 import { BatchWriter, type WriterOptions } from './batch-writer';
 import { ACTIVE_STATUSES, SELECT_RUN, parseConfig, toSummary, type RunRow } from './rows';
 import { SeriesStore } from './series';
+import { EvalReports } from './eval-reports';
 
 export type RunError = ErrorInfo & { exitCode?: number | null; logTail?: string[] };
 
@@ -38,20 +41,28 @@ export interface RunPatch {
   finalLoss?: number | null;
   error?: RunError | null;
   ownerPid?: number | null;
+  memory?: RunMemory | null;
+  /** The settings the run trains with, when the memory check changed the plan's batch or sequence. */
+  config?: RunConfig;
 }
+
+const JSON_COLUMNS = new Set<keyof RunPatch>(['error', 'memory', 'config']);
 
 const COLUMNS: Record<keyof RunPatch, string> = {
   status: 'status', startedAt: 'started_at', endedAt: 'ended_at', step: 'step', maxSteps: 'max_steps',
-  finalLoss: 'final_loss', error: 'error', ownerPid: 'owner_pid',
+  finalLoss: 'final_loss', error: 'error', ownerPid: 'owner_pid', memory: 'memory', config: 'config',
 };
 
 export class RunStore {
   readonly series: SeriesStore;
+  /** Base-vs-tuned evaluation reports (written by electron/core/eval). */
+  readonly evals: EvalReports;
   private readonly writer: BatchWriter;
 
   constructor(readonly db: Database.Database, writerOpts: WriterOptions = {}) {
     this.writer = new BatchWriter(db, writerOpts);
     this.series = new SeriesStore(db, this.writer);
+    this.evals = new EvalReports(db);
   }
 
   createRun(r: NewRun): RunSummary {
@@ -70,7 +81,7 @@ export class RunStore {
     this.writer.flush();
     const keys = (Object.keys(patch) as (keyof RunPatch)[]).filter((k) => patch[k] !== undefined);
     if (!keys.length) return;
-    const values = keys.map((k) => (k === 'error' ? (patch.error ? JSON.stringify(patch.error) : null) : patch[k]));
+    const values = keys.map((k) => (JSON_COLUMNS.has(k) ? (patch[k] ? JSON.stringify(patch[k]) : null) : patch[k]));
     this.db.prepare(`UPDATE runs SET ${keys.map((k) => `${COLUMNS[k]} = ?`).join(', ')} WHERE id = ?`).run(...values, id);
   }
 

@@ -78,6 +78,12 @@ export interface Plan {
   /** VRAM the plan was made against (free VRAM of the chosen card, or --vram-gb). */
   vram_budget_gb: number;
   headroom_gb: number;
+  /**
+   * The safety margin kept below the budget (planner/margin.ts): a plan fits only when its estimate is at or
+   * under vram_budget_gb - margin_gb, and the run's memory check holds the measured peak to the same rule.
+   * Absent in plans made before the margin existed.
+   */
+  margin_gb?: number;
   fits: boolean;
   /** Human-readable reasons, one per decision. */
   reasons: string[];
@@ -87,6 +93,18 @@ export interface Plan {
   suggestion?: { modelId: string; name: string; method: TrainingMethod } | null;
   /** 'cpu' when there is no CUDA GPU: small models train there, in the time `eta` says. */
   device: 'cuda' | 'cpu';
+  /**
+   * nvidia-smi index of the GPU the plan was made for: the sidecar is started with CUDA_VISIBLE_DEVICES set
+   * to it. null for a CPU plan (the sidecar then sees no GPU) and for a card named by size.
+   */
+  gpu_index?: number | null;
+  /** LoRA parameters target_modules train in this model (0 for full fine-tuning); the sidecar checks it. */
+  lora_trainable_params?: number;
+  /**
+   * The same settings' estimate for plain transformers + PEFT, the sidecar's fallback when Unsloth is not
+   * available: a fallback that would not fit is refused rather than run out of memory.
+   */
+  plain_estimated_vram_gb?: number;
   /** CPU plans with a dataset: how long the run takes on this machine. */
   eta?: PlanEta | null;
 }

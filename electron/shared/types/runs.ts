@@ -1,6 +1,7 @@
 import type { ErrorInfo } from '../errors';
 import type { Objective, Plan } from './plan';
 import type { SidecarEvent } from './sidecar';
+import type { MemoryCheckOptions, RunMemory } from './memory';
 
 export type RunStatus = 'queued' | 'preparing' | 'training' | 'stopping' | 'completed' | 'stopped' | 'failed' | 'interrupted';
 
@@ -20,6 +21,8 @@ export interface RunConfig {
   evalSteps?: number | null;
   mergeOnFinish?: boolean;
   name?: string;
+  /** The memory check that opens the run (on by default on a GPU; on the CPU only with a budget). */
+  memoryCheck?: MemoryCheckOptions | null;
 }
 
 export interface RunSummary {
@@ -40,6 +43,8 @@ export interface RunSummary {
   resumable: boolean;
   /** Position in the queue when status is 'queued'. */
   queuePosition?: number | null;
+  /** Planned and measured memory: the memory check's readings and verdict, the training peak. */
+  memory?: RunMemory | null;
 }
 
 export interface RunDetail extends RunSummary {
@@ -54,6 +59,15 @@ export interface OllamaExportRecord {
   quantize: string;
   digest: string | null;
   createdAt: string;
+  /** How the chat template was made and checked (kept in the run folder's exports.json; the store keeps the four fields above). */
+  template?: {
+    source: 'derived' | 'family';
+    /** The check's one-line verdict. */
+    check: string;
+    /** The day printed where the model's template prints today's date (the training day). */
+    date: string | null;
+    system: string | null;
+  };
 }
 
 export interface MetricPoint {

@@ -64,10 +64,10 @@ export function ChatPage() {
         )}
       </div>
       {status?.running && !models.length && <p className="banner info">Ollama has no models yet. Send a finished run to it from the Export step.</p>}
-      <ChatSettings system={system} options={options} onSystem={setSystem} onOptions={setOptions} />
+      <ChatSettings system={system} options={options} thinking={panes.some((p, i) => (i === 0 || compare) && p.capabilities?.includes('thinking'))} onSystem={setSystem} onOptions={setOptions} />
       <div className={`chat-panes${compare ? ' compare' : ''}`}>
-        <ChatPane pane={panes[0]} title={compare ? (panes[0].model ?? 'Left') : undefined} />
-        {compare && <ChatPane pane={panes[1]} title={panes[1].model ? `${panes[1].model}${panes[1].model === base ? ' (base)' : ''}` : 'Right'} />}
+        <ChatPane pane={panes[0]} maxTokens={options.maxTokens} title={compare ? (panes[0].model ?? 'Left') : undefined} />
+        {compare && <ChatPane pane={panes[1]} maxTokens={options.maxTokens} title={panes[1].model ? `${panes[1].model}${panes[1].model === base ? ' (base)' : ''}` : 'Right'} />}
       </div>
       <ChatComposer disabled={!ready} streaming={streaming} onSend={send} onStop={stop} onClear={clear} />
     </div>

@@ -9,6 +9,7 @@ import { useWizard } from '../stores/wizard';
 import { RunsTable } from '../components/runs/RunsTable';
 import { LossOverlay } from '../components/runs/LossOverlay';
 import { RunDashboard } from '../components/runs/RunDashboard';
+import { MemoryAccuracy } from '../components/runs/MemoryAccuracy';
 
 export function RunsPage() {
   const list = useRuns((s) => s.list);
@@ -84,6 +85,7 @@ export function RunsPage() {
       ) : (
         <section className="card">
           <h2>Runs</h2>
+          <MemoryAccuracy />
           <RunsTable runs={list} selected={selected} onToggle={toggle} onOpen={(id) => { setConfirming(false); setOpen(id); }} />
           {compared.length > 0 && (
             <div style={{ marginTop: 16 }}>

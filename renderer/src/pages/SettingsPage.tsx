@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useSettings } from '../stores/settings';
 import { useRuntime } from '../stores/runtime';
 import type { Settings } from '../../../electron/shared/types/settings';
+import { HubSettings } from '../components/models/HubSettings';
 
 export function SettingsPage() {
   const { settings, error, load, save } = useSettings();
@@ -9,6 +10,8 @@ export function SettingsPage() {
   const [python, setPython] = useState('');
   const [ollamaHost, setOllamaHost] = useState('');
   const [saved, setSaved] = useState(false);
+  /** A new Python waiting for the user's yes: Hone will run it, so it is never changed on a plain Save. */
+  const [confirming, setConfirming] = useState<string | null>(null);
 
   useEffect(() => {
     void load().then((s) => {
@@ -21,10 +24,17 @@ export function SettingsPage() {
 
   if (!settings) return <section className="card">{error ?? 'Loading settings…'}</section>;
 
-  const submit = async () => {
-    await save({ pythonPath: python.trim() || null, ollamaHost: ollamaHost.trim() || '127.0.0.1:11434' });
+  const submit = async (confirmed = false) => {
+    setSaved(false);
+    const pythonPath = python.trim() || null;
+    if (pythonPath !== null && pythonPath !== settings.pythonPath && !confirmed) {
+      setConfirming(pythonPath);
+      return;
+    }
+    setConfirming(null);
+    const ok = await save({ pythonPath, ollamaHost: ollamaHost.trim() || '127.0.0.1:11434', ...(confirmed ? { confirmPythonPath: true as const } : {}) });
     await runtime.load();
-    setSaved(true);
+    setSaved(ok);
   };
 
   return (
@@ -57,6 +67,15 @@ export function SettingsPage() {
               </td>
             </tr>
             <tr>
+              <th>Evaluation</th>
+              <td>
+                <label className="row">
+                  <input type="checkbox" data-testid="settings-eval-after-training" checked={settings.evalAfterTraining !== false} onChange={(e) => void save({ evalAfterTraining: e.target.checked })} />
+                  Compare the fine-tune with its base on the held-out rows when training finishes
+                </label>
+              </td>
+            </tr>
+            <tr>
               <th>Theme</th>
               <td>
                 <select data-testid="settings-theme" value={settings.theme} onChange={(e) => void save({ theme: e.target.value as Settings['theme'] })}>
@@ -68,6 +87,23 @@ export function SettingsPage() {
             </tr>
           </tbody>
         </table>
+        {confirming && (
+          <div className="card warn" role="alertdialog" aria-labelledby="python-confirm-title" data-testid="settings-python-confirm">
+            <strong id="python-confirm-title">Use this Python?</strong>
+            <p>
+              Hone will run <code>{confirming}</code> to check it now, and for every training run. Only confirm a Python you installed and trust. Hone checks that
+              it answers as Python 3.10 or newer before saving it.
+            </p>
+            <div className="row">
+              <button type="button" className="primary" data-testid="settings-python-confirm-yes" onClick={() => void submit(true)}>
+                Use this Python
+              </button>
+              <button type="button" data-testid="settings-python-confirm-no" onClick={() => setConfirming(null)}>
+                Cancel
+              </button>
+            </div>
+          </div>
+        )}
         <div className="row" style={{ marginTop: 12 }}>
           <button type="button" className="primary" data-testid="settings-save" onClick={() => void submit()}>
             Save
@@ -76,6 +112,7 @@ export function SettingsPage() {
           {error && <span className="error-box">{error}</span>}
         </div>
       </section>
+      <HubSettings />
     </div>
   );
 }

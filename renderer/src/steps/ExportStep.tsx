@@ -1,6 +1,7 @@
 /**
- * Export: a completed run → a model in Ollama, then a chat with it. Ollama's status (and what to do when it
- * is not running), the form, the progress, the run's earlier exports.
+ * Export: a completed run → a model in Ollama, then a chat with it (Ollama's status and what to do when it is
+ * not running, the form, the progress, the run's earlier exports); then the file targets: a GGUF file, LM
+ * Studio, the adapter bundle and the model card.
  */
 import { useCallback, useEffect, useState } from 'react';
 import { bridge } from '../bridge';
@@ -10,6 +11,8 @@ import { OllamaStatusCard } from '../components/ollama/OllamaStatusCard';
 import { ExportForm, type ExportFormValue } from '../components/ollama/ExportForm';
 import { ExportProgressPanel } from '../components/ollama/ExportProgressPanel';
 import { ExportHistory } from '../components/ollama/ExportHistory';
+import { ExportTargets } from '../components/exports/ExportTargets';
+import { useExports } from '../stores/exports';
 import type { RunDetail } from '../../../electron/shared/types/runs';
 import '../components/ollama/ollama.css';
 
@@ -32,6 +35,7 @@ export function ExportStep() {
   const status = useOllama((s) => s.status);
   const send = useOllama((s) => s.send);
   const clearExport = useOllama((s) => s.clearExport);
+  const loadTargets = useExports((s) => s.load);
 
   const loadRun = useCallback(async () => {
     if (!runId) return;
@@ -46,9 +50,12 @@ export function ExportStep() {
     void loadRun();
   }, [loadRun]);
   // The run's export history gains a row when an export finishes.
+  // A model now in Ollama is what a GGUF export of that quantisation reuses.
   useEffect(() => {
-    if (exportState?.done) void loadRun();
-  }, [exportState?.done, loadRun]);
+    if (!exportState?.done) return;
+    void loadRun();
+    if (runId) void loadTargets(runId);
+  }, [exportState?.done, loadRun, loadTargets, runId]);
 
   if (!runId) {
     return (
@@ -106,6 +113,7 @@ export function ExportStep() {
         <ExportProgressPanel state={exportState} onChat={chat} onAgain={() => clearExport(runId)} />
       )}
       <ExportHistory exports={run.exports} onChat={chat} />
+      <ExportTargets runId={runId} />
     </>
   );
 }

@@ -8,6 +8,7 @@ import { useWizard } from '../stores/wizard';
 import { useRuns } from '../stores/runs';
 import { RunDashboard } from '../components/runs/RunDashboard';
 import { PlanSummary } from '../components/runs/PlanSummary';
+import { MemoryAccuracy } from '../components/runs/MemoryAccuracy';
 import type { RunConfig } from '../../../electron/shared/types/runs';
 
 function numberOrNull(text: string): number | null {
@@ -21,6 +22,8 @@ export function TrainStep() {
   const [maxSteps, setMaxSteps] = useState(model?.demo ? '60' : '');
   const [epochs, setEpochs] = useState('1');
   const [name, setName] = useState('');
+  const [allowTruncation, setAllowTruncation] = useState(false);
+  const [takeFaster, setTakeFaster] = useState(false);
   const [starting, setStarting] = useState(false);
   const [error, setError] = useState<{ message: string; hint?: string } | null>(null);
 
@@ -66,6 +69,7 @@ export function TrainStep() {
       maxSteps: numberOrNull(maxSteps),
       epochs: numberOrNull(epochs) ?? 1,
       name: name.trim() || undefined,
+      memoryCheck: allowTruncation || takeFaster ? { allowTruncation, takeFaster } : null,
     };
     try {
       const run = await bridge.invoke('runs.start', { config });
@@ -86,6 +90,22 @@ export function TrainStep() {
         {dataset!.imported?.evalRows ? `, evaluated on ${dataset!.imported.evalRows}` : ''}.
       </p>
       <PlanSummary plan={plan!} />
+      <MemoryAccuracy device={plan!.device} />
+      {plan!.device === 'cuda' && (
+        <p className="muted" data-testid="train-memory-check">
+          Before training, a few steps on your longest rows check the memory on your card; if the peak would leave less than a {(plan!.margin_gb ?? 0.5).toFixed(1)} GB margin, the batch shrinks (accumulation keeps the effective batch).
+        </p>
+      )}
+      {plan!.device === 'cuda' && (
+        <div className="row">
+          <label title="If even batch 1 does not fit, the memory check may cut rows to a shorter max_seq_length instead of stopping to ask">
+            <input type="checkbox" data-testid="train-allow-truncation" checked={allowTruncation} onChange={(e) => setAllowTruncation(e.target.checked)} /> Allow cutting long rows if memory needs it
+          </label>
+          <label title="When the memory check finds lots of room, try a larger batch (same effective batch) and keep it if it fits">
+            <input type="checkbox" data-testid="train-take-faster" checked={takeFaster} onChange={(e) => setTakeFaster(e.target.checked)} /> Use a faster plan if memory allows
+          </label>
+        </div>
+      )}
       <div className="row" style={{ marginTop: 12 }}>
         <label>
           Name <input data-testid="train-name" value={name} placeholder="optional" onChange={(e) => setName(e.target.value)} />

@@ -9,6 +9,10 @@ import type { ChatMessage, ChatOptions } from '../../../electron/shared/types/ol
 
 export interface PaneMessage extends ChatMessage {
   id: number;
+  /** A thinking model's reasoning, kept apart from the answer (never sent back as history). */
+  thinking?: string;
+  /** How the reply ended: "length" means it hit the reply length limit. */
+  doneReason?: string | null;
 }
 
 export interface Pane {
@@ -16,6 +20,8 @@ export interface Pane {
   messages: PaneMessage[];
   /** Set while a reply streams. */
   requestId: string | null;
+  /** The model's capabilities from Ollama ("thinking", "tools", ...); null until known. */
+  capabilities: string[] | null;
   error: { message: string; hint?: string } | null;
 }
 
@@ -35,7 +41,7 @@ interface ChatState {
 
 let nextId = 1;
 const newRequestId = () => `chat-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-const emptyPane = (model: string | null = null): Pane => ({ model, messages: [], requestId: null, error: null });
+const emptyPane = (model: string | null = null): Pane => ({ model, messages: [], requestId: null, capabilities: null, error: null });
 
 export const useChat = create<ChatState>((set, get) => {
   const updatePane = (i: 0 | 1, fn: (p: Pane) => Pane) =>
@@ -44,19 +50,30 @@ export const useChat = create<ChatState>((set, get) => {
       panes[i] = fn(panes[i]);
       return { panes };
     });
-  /** Replaces the text of the pane's last (assistant) message. */
-  const setReply = (p: Pane, text: (old: string) => string): Pane => {
+  /** Updates the pane's last (assistant) message. */
+  const setReply = (p: Pane, patch: (old: PaneMessage) => Partial<PaneMessage>): Pane => {
     const messages = [...p.messages];
     const last = messages[messages.length - 1];
-    if (last?.role === 'assistant') messages[messages.length - 1] = { ...last, content: text(last.content) };
+    if (last?.role === 'assistant') messages[messages.length - 1] = { ...last, ...patch(last) };
     return { ...p, messages };
+  };
+  const loadCapabilities = async (i: 0 | 1, model: string) => {
+    try {
+      const { capabilities } = await bridge.invoke('ollama.show', { model });
+      updatePane(i, (p) => (p.model === model ? { ...p, capabilities } : p));
+    } catch {
+      updatePane(i, (p) => (p.model === model ? { ...p, capabilities: [] } : p));
+    }
   };
 
   bridge.on('ollama.chat', (chunk) => {
     const i = get().panes.findIndex((p) => p.requestId === chunk.requestId);
     if (i < 0) return;
     updatePane(i as 0 | 1, (p) => {
-      const next = chunk.content ? setReply(p, (old) => old + chunk.content) : p;
+      const next =
+        chunk.content || chunk.thinking || chunk.doneReason
+          ? setReply(p, (old) => ({ content: old.content + chunk.content, thinking: (old.thinking ?? '') + (chunk.thinking ?? ''), ...(chunk.doneReason ? { doneReason: chunk.doneReason } : {}) }))
+          : p;
       return chunk.error ? { ...next, error: { message: chunk.error } } : next;
     });
   });
@@ -66,16 +83,20 @@ export const useChat = create<ChatState>((set, get) => {
     if (!pane.model) return;
     const requestId = newRequestId();
     const history = pane.messages.map(({ role, content }) => ({ role, content }));
+    // The same messages go to both panes: with no system prompt typed, each model uses its own (the fine-tune's
+    // is the one it was trained with), and a typed one replaces it in both alike.
     const system = get().system.trim();
+    const { think, ...rest } = get().options;
+    const options = { ...rest, think: !!think && (pane.capabilities ?? []).includes('thinking') };
     updatePane(i, (p) => ({ ...p, requestId, error: null, messages: [...p.messages, { id: nextId++, role: 'assistant', content: '' }] }));
     try {
-      const { content } = await bridge.invoke('ollama.chat', {
+      const reply = await bridge.invoke('ollama.chat', {
         requestId,
         model: pane.model,
         messages: system ? [{ role: 'system', content: system }, ...history] : history,
-        options: get().options,
+        options,
       });
-      updatePane(i, (p) => (p.requestId === requestId ? { ...setReply(p, () => content), requestId: null } : p));
+      updatePane(i, (p) => (p.requestId === requestId ? { ...setReply(p, () => ({ content: reply.content, thinking: reply.thinking, doneReason: reply.doneReason })), requestId: null } : p));
     } catch (err) {
       updatePane(i, (p) => (p.requestId === requestId ? { ...p, requestId: null, error: errorText(err) } : p));
     }
@@ -86,7 +107,11 @@ export const useChat = create<ChatState>((set, get) => {
     compare: false,
     system: '',
     options: { maxTokens: 512 },
-    setModel: (i, model) => updatePane(i, (p) => (p.model === model ? p : emptyPane(model))),
+    setModel: (i, model) => {
+      if (get().panes[i].model === model) return;
+      updatePane(i, () => emptyPane(model));
+      if (model) void loadCapabilities(i, model);
+    },
     setCompare: (compare) => set({ compare }),
     setSystem: (system) => set({ system }),
     setOptions: (options) => set({ options }),

@@ -88,7 +88,8 @@ export const useDataset = create<DatasetState>((set, get) => {
         const report = await bridge.invoke('datasets.inspect', p);
         if (mine !== seq) return;
         set({ report, busy: null });
-        const rendered = await bridge.invoke('datasets.render', { ...p, model: p.model ?? 'chatml', rows: 3 }).catch((err: unknown) => {
+        const { maxSeqLength: _unused, ...source } = p; // render takes no length (the core refuses unknown keys)
+        const rendered = await bridge.invoke('datasets.render', { ...source, model: p.model ?? 'chatml', rows: 3 }).catch((err: unknown) => {
           if (mine === seq) set({ renderError: errorText(err).message });
           return [];
         });

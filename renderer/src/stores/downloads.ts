@@ -1,35 +1,38 @@
 /**
- * Model downloads from the Hugging Face Hub, keyed by repo id: what is on disk (models.local), what is
- * downloading (models.progress events, no polling), and whether a Hub token is saved (never the token).
+ * Model downloads from the Hugging Face Hub, keyed by repo id: what is on this machine (models.local: the
+ * Hugging Face cache included), what is downloading (models.progress events, no polling), whether the Hub has
+ * a newer commit of a finished download, and which token is in use (never the token).
  */
 import { create } from 'zustand';
 import { bridge, errorText } from '../bridge';
 import type { Progress } from '../../../electron/shared/types/progress';
+import type { LocalModelInfo, TokenStatus, UpdateCheck } from '../../../electron/shared/types/model-storage';
 
 type ErrorText = ReturnType<typeof errorText>;
 
-export interface TokenStatus {
-  hasToken: boolean;
-  storage: 'safeStorage' | 'file';
-}
+export type { TokenStatus };
 
 interface DownloadsState {
-  local: Record<string, { path: string; sizeBytes: number }>;
+  local: Record<string, LocalModelInfo>;
   progress: Record<string, Progress>;
   active: Record<string, boolean>;
   errors: Record<string, ErrorText | undefined>;
+  /** A finished download compared with the Hub; absent until checked (and offline). */
+  updates: Record<string, UpdateCheck | undefined>;
   token: TokenStatus | null;
   tokenError: ErrorText | null;
   load(): Promise<void>;
-  download(repo: string): Promise<void>;
+  download(repo: string, opts?: { revision?: string | null; update?: boolean }): Promise<void>;
   cancel(repo: string): Promise<void>;
+  /** Asks the Hub whether a finished download is current; offline it quietly has no answer. */
+  checkUpdate(repo: string): Promise<void>;
   /** Returns whether it was saved. */
   setToken(token: string | null): Promise<boolean>;
 }
 
-export const useDownloads = create<DownloadsState>((set, get) => {
+export const useDownloads = create<DownloadsState>((set) => {
   // One repo's entry in one of the per-repo maps, leaving the other repos as they are.
-  const patch = <K extends 'progress' | 'active' | 'errors'>(key: K, repo: string, value: DownloadsState[K][string]) =>
+  const patch = <K extends 'progress' | 'active' | 'errors' | 'updates'>(key: K, repo: string, value: DownloadsState[K][string]) =>
     set((s) => {
       const next: Partial<DownloadsState> = {};
       next[key] = { ...s[key], [repo]: value };
@@ -38,7 +41,7 @@ export const useDownloads = create<DownloadsState>((set, get) => {
 
   const refreshLocal = async () => {
     const list = await bridge.invoke('models.local');
-    set({ local: Object.fromEntries(list.map((l) => [l.model, { path: l.path, sizeBytes: l.sizeBytes }])) });
+    set({ local: Object.fromEntries(list.map((l) => [l.model, l])) });
   };
 
   // A download started elsewhere (the CLI shares no process, but another window does) shows up too.
@@ -54,6 +57,7 @@ export const useDownloads = create<DownloadsState>((set, get) => {
     progress: {},
     active: {},
     errors: {},
+    updates: {},
     token: null,
     tokenError: null,
     load: async () => {
@@ -64,11 +68,12 @@ export const useDownloads = create<DownloadsState>((set, get) => {
         set({ tokenError: errorText(err) });
       }
     },
-    download: async (repo) => {
+    download: async (repo, opts = {}) => {
       patch('errors', repo, undefined);
       patch('active', repo, true);
       try {
-        await bridge.invoke('models.download', { model: repo });
+        await bridge.invoke('models.download', { model: repo, ...(opts.revision !== undefined ? { revision: opts.revision } : {}), ...(opts.update ? { update: true } : {}) });
+        patch('updates', repo, undefined);
         await refreshLocal();
       } catch (err) {
         patch('errors', repo, errorText(err));
@@ -79,10 +84,16 @@ export const useDownloads = create<DownloadsState>((set, get) => {
     cancel: async (repo) => {
       await bridge.invoke('models.cancelDownload', { model: repo });
     },
+    checkUpdate: async (repo) => {
+      try {
+        patch('updates', repo, await bridge.invoke('models.checkUpdate', { model: repo }));
+      } catch {
+        // Offline or the Hub is busy: the download that is here is what trains; nothing to say.
+      }
+    },
     setToken: async (token) => {
       try {
-        const { hasToken } = await bridge.invoke('models.setToken', { token });
-        set({ token: { storage: get().token?.storage ?? 'file', hasToken }, tokenError: null });
+        set({ token: await bridge.invoke('models.setToken', { token }), tokenError: null });
         return true;
       } catch (err) {
         set({ tokenError: errorText(err) });
@@ -91,3 +102,11 @@ export const useDownloads = create<DownloadsState>((set, get) => {
     },
   };
 });
+
+/** Where the token in use comes from, in words (never the token). */
+export function tokenSourceText(t: TokenStatus | null): string {
+  if (!t?.source) return '';
+  if (t.source === 'saved') return 'the token saved in Hone';
+  if (t.source === 'file') return `your \`hf auth login\` token (${t.path ?? 'the Hugging Face token file'})`;
+  return `the ${t.source} environment variable`;
+}

@@ -1,12 +1,14 @@
 import { create } from 'zustand';
 import { bridge, errorText } from '../bridge';
 import type { Settings } from '../../../electron/shared/types/settings';
+import type { SettingsPatch } from '../../../electron/shared/params';
 
 interface SettingsState {
   settings: Settings | null;
   error: string | null;
   load(): Promise<Settings | null>;
-  save(patch: Partial<Settings>): Promise<void>;
+  /** false when the core refused it (the reason is in `error`). */
+  save(patch: SettingsPatch): Promise<boolean>;
 }
 
 export function applyTheme(theme: Settings['theme']): void {
@@ -33,8 +35,11 @@ export const useSettings = create<SettingsState>((set) => ({
       const settings = await bridge.invoke('settings.set', patch);
       set({ settings, error: null });
       applyTheme(settings.theme);
+      return true;
     } catch (err) {
-      set({ error: errorText(err).message });
+      const e = errorText(err);
+      set({ error: e.hint ? `${e.message} ${e.hint}` : e.message });
+      return false;
     }
   },
 }));

@@ -34,7 +34,7 @@ describe('chat through the core (real Ollama)', { skip }, () => {
     const c = createContext({ mode: 'headless', paths: { dataDir: tmp }, env: { OLLAMA_HOST: host } });
     close = c.close;
     c.ctx.bus.on('ollama.chat', (chunk) => chunks.push(chunk));
-    handlers = createOllamaHandlers(c.ctx);
+    handlers = createOllamaHandlers(c.ctx, { runFolders: true });
     await handlers['ollama.send']({ runId: sharedTinyModel(), name: model, quantize: 'f16', overwrite: true });
   });
 
@@ -53,6 +53,19 @@ describe('chat through the core (real Ollama)', { skip }, () => {
     assert.equal(mine.filter((c) => c.done).length, 1, 'one final chunk');
     assert.equal(mine.map((c) => c.content).join(''), res.content);
     assert.ok(mine.every((c) => c.model === model && !c.error));
+  });
+
+  it('a reply cut by the length limit says so (done_reason "length"), on the result and the last chunk; think:false is always accepted', async () => {
+    // Random weights may stop on their own at once; a few prompts find one that runs into the 2-token limit.
+    let res: { doneReason: string | null; thinking: string } | null = null;
+    for (let i = 0; i < 5 && res?.doneReason !== 'length'; i++) {
+      res = await handlers['ollama.chat']({ requestId: `chat-len-${i}`, model, messages: [{ role: 'user', content: `Say something long, number ${i}.` }], options: { maxTokens: 2, temperature: 1 } });
+    }
+    assert.equal(res?.doneReason, 'length');
+    assert.equal(res?.thinking, '', 'no thinking from a model without the capability');
+    const last = chunks.filter((c) => c.requestId.startsWith('chat-len-')).at(-1);
+    assert.equal(last?.doneReason, 'length');
+    assert.deepEqual(await handlers['ollama.show']({ model }), { capabilities: ['completion'], family: 'llama' });
   });
 
   it('chatStop ends a long reply early and the request resolves with what arrived', async () => {

@@ -15,8 +15,15 @@ import { HoneError } from '../../../shared/errors';
 import { createContext } from '../../app';
 import { createOllamaHandlers } from '../handlers';
 import { readFolderExports } from '../run-source';
+import crypto from 'node:crypto';
 import { hashFile } from '../blobs';
-import { CHAT_FORMATS } from '../templates';
+import { sanitisedTokenizerConfig } from '../upload-config';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { TEMPLATE_FIXTURES, fixtureSource } from '../testdata/chat-templates';
+import { ggufKeys, modelBlob } from './gguf-keys';
+import { loadHfTemplate } from '../hf-template';
+import { deriveTemplate } from '../template-derive';
 import { copyAsBf16, makeRunFolder, registerRun, sharedTinyAdapter, sharedTinyModel, testPython } from './fixtures';
 import { getRunStore } from '../../store';
 import { REPO_ROOT } from '../../paths';
@@ -63,7 +70,7 @@ describe('send to Ollama (real server)', { skip }, () => {
     cleanups.push(close);
     const events: ExportProgress[] = [];
     ctx.bus.on('ollama.progress', (e) => events.push(e));
-    return { ctx, handlers: createOllamaHandlers(ctx), events };
+    return { ctx, handlers: createOllamaHandlers(ctx, { runFolders: true }), events };
   }
 
   const uniqueName = (base: string) => `hone-test/${base}-${process.pid}-${Date.now().toString(36)}`;
@@ -73,6 +80,7 @@ describe('send to Ollama (real server)', { skip }, () => {
   const digestsOf = async (dir: string) => new Set(await Promise.all(fs.readdirSync(dir).filter((f) => f !== 'README.md' && f !== 'exports.json').map((f) => hashFile(path.join(dir, f)))));
   const upstreamUrl = () => `http://${upstream}`;
 
+
   it('sends the tiny model, which Ollama lists, templates as ChatML with our stops, and chats with', async () => {
     const { handlers, events } = core(proxy.host);
     const run = makeRunFolder(tmp, tiny, { id: 'run-main' });
@@ -81,7 +89,14 @@ describe('send to Ollama (real server)', { skip }, () => {
     const res = await handlers['ollama.send']({ runId: run, name, quantize: 'q8_0', system: 'You are a test.' });
     assert.equal(res.name, `${name}:latest`);
     assert.match(res.digest ?? '', /^[0-9a-f]{64}$/);
-    assert.deepEqual(blobsAsked(mark), await digestsOf(tiny), 'every model file, and only those, went to Ollama as a blob');
+    // Every model file, and only those; tokenizer_config.json as the copy without a chat template, automatic BOS/EOS off.
+    const sent = sanitisedTokenizerConfig(tiny)!;
+    assert.equal(sent.chat_template, undefined);
+    assert.equal(sent.add_bos_token, false);
+    const configDigest = `sha256:${crypto.createHash('sha256').update(JSON.stringify(sent, null, 2)).digest('hex')}`;
+    const original = await hashFile(path.join(tiny, 'tokenizer_config.json'));
+    const expected = new Set([...(await digestsOf(tiny))].filter((d) => d !== original));
+    assert.deepEqual(blobsAsked(mark), new Set([...expected, configDigest]), 'every model file, and only those, went to Ollama as a blob');
 
     const stages = new Set(events.map((e) => e.stage));
     for (const s of ['hashing', 'uploading', 'creating', 'quantizing', 'done']) assert.ok(stages.has(s), `progress reached ${s}: ${[...stages]}`);
@@ -96,9 +111,13 @@ describe('send to Ollama (real server)', { skip }, () => {
     assert.equal(listed.details.quantization_level, 'Q8_0');
 
     const show = (await (await fetch(`${upstreamUrl()}/api/show`, { method: 'POST', body: JSON.stringify({ model: res.name }) })).json()) as { template: string; parameters: string; system?: string };
-    assert.equal(show.template, CHAT_FORMATS.chatml.template);
-    for (const stop of CHAT_FORMATS.chatml.stop) assert.match(show.parameters, new RegExp(`stop\\s+"${stop.replace(/[|]/g, '\\|')}"`));
+    // The template derived from the tiny model's own (ChatML with {% generation %} markers), checked at export.
+    const derived = deriveTemplate(loadHfTemplate(tiny, '2025-01-01')!);
+    assert.equal(show.template, derived.template);
+    for (const stop of ['<|im_end|>', '<|im_start|>']) assert.match(show.parameters, new RegExp(`stop\\s+"${stop.replace(/[|]/g, '\\|')}"`));
     assert.equal(show.system, 'You are a test.');
+    assert.match(res.templateCheck, /Ollama feeds the same (text|number of tokens) as training did for 4 of 4 probe conversations/);
+    assert.ok(!tags.models.some((m) => m.name.startsWith('hone-check-')), 'the scratch model is gone');
 
     // The tiny model's weights are random, so for some seeds its first sampled token is a stop and the reply is
     // empty; a few seeds tell "the template lets it talk" apart from that chance.
@@ -113,7 +132,10 @@ describe('send to Ollama (real server)', { skip }, () => {
 
     const recorded = readFolderExports(run);
     assert.equal(recorded.length, 1);
-    assert.deepEqual({ ...recorded[0], createdAt: '' }, { name: res.name, quantize: 'q8_0', digest: res.digest, createdAt: '' });
+    assert.deepEqual(
+      { ...recorded[0], createdAt: '' },
+      { name: res.name, quantize: 'q8_0', digest: res.digest, createdAt: '', template: { source: 'derived', check: res.templateCheck, date: null, system: 'You are a test.' } },
+    );
   });
 
   it('finds a run in the run store by id, quantises its bf16 weights to q4_K_M, and shows the export on the run', async () => {
@@ -143,7 +165,9 @@ describe('send to Ollama (real server)', { skip }, () => {
     const demo = catalogue.models.find((m) => m.id === 'smollm2-135m-instruct')!; // a Llama with ChatML, like the tiny model
     const withBase = { ...demo, id: 'tiny-with-base', ollamaBase: base };
     const missingBase = { ...demo, id: 'tiny-missing-base', ollamaBase: uniqueName('never-pulled') };
-    fs.writeFileSync(path.join(resources, 'models.json'), JSON.stringify({ ...catalogue, models: [withBase, missingBase] }));
+    // A Qwen2 base: Ollama applies adapters to llama and gemma2 bases only, so pulling it would not help.
+    const qwenBase = { ...demo, id: 'qwen-missing-base', architecture: 'Qwen2ForCausalLM', ollamaBase: uniqueName('qwen-never-pulled') };
+    fs.writeFileSync(path.join(resources, 'models.json'), JSON.stringify({ ...catalogue, models: [withBase, missingBase, qwenBase] }));
     const { ctx, handlers, events } = core(proxy.host, resources);
 
     await handlers['ollama.send']({ runId: makeRunFolder(tmp, tiny, { id: 'run-base' }), name: base, quantize: 'f16' });
@@ -156,7 +180,7 @@ describe('send to Ollama (real server)', { skip }, () => {
     assert.deepEqual(blobsAsked(mark), new Set(adapterFiles), 'adapter_config.json and adapter_model.safetensors only');
     const show = (await (await fetch(`${upstreamUrl()}/api/show`, { method: 'POST', body: JSON.stringify({ model: res.name }) })).json()) as { template: string; details: { parent_model: string } };
     assert.equal(show.details.parent_model, `${base}:latest`);
-    assert.equal(show.template, CHAT_FORMATS.chatml.template);
+    assert.equal(show.template, deriveTemplate(loadHfTemplate(sharedTinyAdapter(), '2025-01-01')!).template);
     assert.equal(getRunStore(ctx).getRunDetail('run-adapter-1')?.exports[0].quantize, `adapter on ${base}`);
     assert.ok(!events.some((e) => e.stage === 'quantizing'));
 
@@ -164,6 +188,9 @@ describe('send to Ollama (real server)', { skip }, () => {
     const err = await rejectsWith(handlers['ollama.send']({ runId: 'run-adapter-2', name: uniqueName('lora2'), quantize: 'q8_0' }), 'UNSUPPORTED_ARCH');
     assert.match(err.message, /not in Ollama/);
     assert.match(err.hint ?? '', /ollama pull hone-test\/never-pulled/);
+    registerRun(ctx, adapterRun, { id: 'run-adapter-3', model: 'qwen-missing-base' });
+    const qwenErr = await rejectsWith(handlers['ollama.send']({ runId: 'run-adapter-3', name: uniqueName('lora3'), quantize: 'q8_0' }), 'UNSUPPORTED_ARCH');
+    assert.doesNotMatch(qwenErr.hint ?? '', /ollama pull/, 'no pull hint for a base Ollama cannot put adapters on');
   });
 
   it('a second send of the same files uploads no blob, and an existing name needs overwrite', async () => {
@@ -198,6 +225,40 @@ describe('send to Ollama (real server)', { skip }, () => {
     assert.match(err.hint ?? '', /GGUF/);
     assert.equal(proxy.requests.filter((r, i) => i >= seen && r.includes('/api/blobs/')).length, 0, 'no blob request for an unsupported architecture');
     assert.equal(events.length, 0, 'no hashing or upload started');
+  });
+
+  it('a template that mentions tools and <think> (Qwen3) is not embedded: the GGUF has no chat template, so no Ollama version can prefer it', async () => {
+    const { handlers } = core(proxy.host);
+    const run = makeRunFolder(tmp, tiny, { id: 'run-qwen3-template' });
+    const cfgPath = path.join(run, 'merged', 'tokenizer_config.json');
+    const qwen3 = TEMPLATE_FIXTURES.find((f) => f.name === 'qwen3')!;
+    fs.writeFileSync(cfgPath, JSON.stringify({ ...JSON.parse(fs.readFileSync(cfgPath, 'utf8')), chat_template: fixtureSource(qwen3) }));
+    const res = await handlers['ollama.send']({ runId: run, name: uniqueName('thinker'), quantize: 'f16' });
+    assert.match(res.templateCheck, /for 4 of 4 probe conversations/);
+    const keys = ggufKeys(modelBlob(ownServer!.modelsDir, res.name));
+    assert.ok(keys.has('general.architecture'), 'the GGUF metadata was read');
+    assert.equal(keys.has('tokenizer.chat_template'), false, 'no chat template inside the model file');
+    assert.equal(keys.get('tokenizer.ggml.add_bos_token'), false);
+    const show = (await (await fetch(`${upstreamUrl()}/api/show`, { method: 'POST', body: JSON.stringify({ model: res.name }) })).json()) as { template: string; capabilities?: string[] };
+    assert.match(show.template, /<think>\\n\\n<\/think>\\n\\n/, 'the non-thinking generation prompt, as training saw it');
+    assert.doesNotMatch(show.template, /\.Tools|\.Think/);
+  });
+
+  it('refuses Ollama older than 0.5.5 before hashing or uploading anything', async () => {
+    // A boundary double: a server answering /api/version as 0.5.4 (a release we cannot run here), counting requests.
+    const seen: string[] = [];
+    const old = http.createServer((req, res) => {
+      seen.push(`${req.method} ${req.url}`);
+      res.setHeader('Content-Type', 'application/json');
+      res.end(req.url === '/api/version' ? JSON.stringify({ version: '0.5.4' }) : JSON.stringify({ models: [] }));
+    });
+    await new Promise<void>((r) => old.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise<void>((r) => old.close(() => r())));
+    const { handlers, events } = core(`127.0.0.1:${(old.address() as AddressInfo).port}`);
+    const err = await rejectsWith(handlers['ollama.send']({ runId: makeRunFolder(tmp, tiny, { id: 'run-old' }), name: uniqueName('old'), quantize: 'q8_0' }), 'OLLAMA_ERROR');
+    assert.match(err.message, /0\.5\.5 or newer \(this is 0\.5\.4\)/);
+    assert.deepEqual(seen.filter((r) => !r.startsWith('GET /api/version')), [], 'nothing but the version was asked');
+    assert.equal(events.length, 0, 'no hashing started');
   });
 
   it('says Ollama is not running, with how to start it, when nothing listens', async () => {

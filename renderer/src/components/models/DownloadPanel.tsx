@@ -1,18 +1,20 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { pickRepo } from '../../../../electron/shared/model-repo';
 import type { ModelSpec } from '../../../../electron/shared/types/model';
 import type { Plan } from '../../../../electron/shared/types/plan';
-import { useDownloads } from '../../stores/downloads';
+import { tokenSourceText, useDownloads } from '../../stores/downloads';
 import { useWizard } from '../../stores/wizard';
 import { ProgressBar } from '../ProgressBar';
 import { HubTokenForm } from './HubTokenForm';
+import { sizeText } from './size';
 
-function size(bytes: number): string {
-  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.max(1, Math.round(bytes / 1024 ** 2))} MB`;
-}
+const size = sizeText;
+
+const short = (sha: string | null | undefined) => (sha ? sha.slice(0, 7) : '');
 
 /**
- * Whether the weights a training of the chosen model will load are on this machine, and fetching them.
+ * Whether the weights a training of the chosen model will load are on this machine (Hone's downloads and
+ * the Hugging Face cache alike), fetching them at a chosen revision, and offering the Hub's newer commit.
  * Reads the wizard's model and plan unless given them, so the Model step drops it in with one line.
  */
 export function DownloadPanel(props: { spec?: ModelSpec | null; plan?: Plan | null }) {
@@ -20,12 +22,20 @@ export function DownloadPanel(props: { spec?: ModelSpec | null; plan?: Plan | nu
   const wizardPlan = useWizard((s) => s.plan);
   const spec = props.spec !== undefined ? props.spec : wizardModel;
   const plan = props.plan !== undefined ? props.plan : wizardPlan;
-  const { local, progress, active, errors, load, download, cancel } = useDownloads();
+  const { local, progress, active, errors, updates, token, load, download, cancel, checkUpdate } = useDownloads();
+  const [revision, setRevision] = useState('');
 
   useEffect(() => {
     void load();
     // Once on mount: load is a stable zustand action; later changes arrive as events.
   }, []);
+
+  const repo = spec && !spec.localPath ? pickRepo(spec, plan) : null;
+  const here = repo ? local[repo] : undefined;
+  // Once a download is here (and each time it changes), ask whether the Hub has moved on.
+  useEffect(() => {
+    if (repo && here) void checkUpdate(repo);
+  }, [repo, here?.commit]);
 
   if (!spec) return null;
   if (spec.localPath) {
@@ -35,13 +45,14 @@ export function DownloadPanel(props: { spec?: ModelSpec | null; plan?: Plan | nu
       </section>
     );
   }
-  const repo = pickRepo(spec, plan);
   if (!repo) return null; // the demo model: built on this machine, nothing to download
 
   const error = errors[repo];
   const gated = error?.code === 'GATED_MODEL' || (spec.gated && repo === spec.hfId);
-  const state = local[repo] ? 'ready' : active[repo] ? 'downloading' : 'missing';
+  const state = here ? 'ready' : active[repo] ? 'downloading' : 'missing';
   const p = progress[repo];
+  const update = updates[repo];
+  const rev = revision.trim() || null;
 
   return (
     <section className="card" data-testid="download-panel" data-state={state} data-repo={repo}>
@@ -50,11 +61,16 @@ export function DownloadPanel(props: { spec?: ModelSpec | null; plan?: Plan | nu
           <strong>Weights</strong> <code>{repo}</code>
           {repo === spec.hfId4bit && <span className="muted"> (4-bit, for QLoRA)</span>}
         </div>
-        {state === 'ready' && <span className="badge ok">Downloaded · {size(local[repo].sizeBytes)}</span>}
+        {state === 'ready' && (
+          <span className="badge ok" data-testid="download-ready" title={here!.path}>
+            {here!.store === 'hf-cache' ? 'In the Hugging Face cache' : 'Downloaded'} · {size(here!.sizeBytes)}
+            {here!.commit ? ` · ${short(here!.commit)}` : ''}
+          </span>
+        )}
         {state === 'missing' && <span className="badge">Not downloaded</span>}
       </div>
 
-      {state === 'downloading' && (
+      {(state === 'downloading' || (state === 'ready' && active[repo])) && (
         <div className="row" style={{ alignItems: 'flex-end' }}>
           <div style={{ flex: 1 }}>
             <ProgressBar testId="download-progress" progress={p ?? { stage: 'Starting', done: 0, total: null, unit: 'bytes' }} />
@@ -65,12 +81,43 @@ export function DownloadPanel(props: { spec?: ModelSpec | null; plan?: Plan | nu
         </div>
       )}
 
-      {state === 'missing' && (
-        <div className="row">
-          <button type="button" className="primary" data-testid="download-start" onClick={() => void download(repo)}>
-            {error?.code === 'CANCELLED' || error?.code === 'NO_NETWORK' ? 'Download again (resumes)' : 'Download from Hugging Face'}
+      {state === 'ready' && update?.updateAvailable && !active[repo] && (
+        <div className="banner info row" data-testid="download-update">
+          <span>
+            The Hub has a newer commit of <code>{update.revision}</code> ({short(update.localCommit)} → {short(update.remoteCommit)}
+            {update.files ? `: ${update.files} changed file${update.files > 1 ? 's' : ''}, ${size(update.bytes)}` : ': no file to fetch'}). Chat template and tokenizer fixes arrive this way.
+          </span>
+          <button type="button" data-testid="download-update-start" onClick={() => void download(repo, { update: true })}>
+            Update
           </button>
-          <span className="muted">Or pick &quot;Use a local folder&quot;: that works offline.</span>
+        </div>
+      )}
+
+      {state !== 'downloading' && !active[repo] && (
+        <div className="row">
+          {state === 'missing' && (
+            <button type="button" className="primary" data-testid="download-start" onClick={() => void download(repo, rev ? { revision: rev } : {})}>
+              {error?.code === 'CANCELLED' || error?.code === 'NO_NETWORK' || error?.code === 'RATE_LIMITED' ? 'Download again (resumes)' : 'Download from Hugging Face'}
+            </button>
+          )}
+          <label className="muted">
+            Revision{' '}
+            <input
+              data-testid="download-revision"
+              placeholder="main"
+              aria-label="Revision: a branch, tag or commit"
+              spellCheck={false}
+              value={revision}
+              onChange={(e) => setRevision(e.target.value)}
+              style={{ width: 140 }}
+            />
+          </label>
+          {state === 'ready' && rev && (
+            <button type="button" data-testid="download-revision-start" onClick={() => void download(repo, { revision: rev })}>
+              Use this revision
+            </button>
+          )}
+          {state === 'missing' && <span className="muted">Or pick &quot;Use a local folder&quot;: that works offline.</span>}
         </div>
       )}
 
@@ -82,14 +129,19 @@ export function DownloadPanel(props: { spec?: ModelSpec | null; plan?: Plan | nu
 
       {gated && state !== 'ready' && (
         <div className="banner warning" data-testid="download-gated">
-          <p>
-            {error?.code === 'GATED_MODEL' ? `${error.message} ` : `${repo} is gated. `}
-            Accept its licence on{' '}
-            <a href={`https://huggingface.co/${repo}`} target="_blank" rel="noreferrer">
-              huggingface.co/{repo}
-            </a>
-            , then paste an access token with read permission (from huggingface.co/settings/tokens).
-          </p>
+          {error?.code === 'GATED_MODEL' ? (
+            <p>
+              {error.message} <strong>{error.hint}</strong>
+            </p>
+          ) : (
+            <p>
+              {repo} is gated. Accept its licence on{' '}
+              <a href={`https://huggingface.co/${repo}`} target="_blank" rel="noreferrer">
+                huggingface.co/{repo}
+              </a>
+              , then {token?.hasToken ? `download: Hone will use ${tokenSourceText(token)}.` : 'paste an access token with read permission (from huggingface.co/settings/tokens), or run `hf auth login`.'}
+            </p>
+          )}
           <HubTokenForm />
         </div>
       )}

@@ -1,12 +1,19 @@
 import { useState } from 'react';
-import { useDownloads } from '../../stores/downloads';
+import { tokenSourceText, useDownloads, type TokenStatus } from '../../stores/downloads';
 
 const STORAGE_NOTE = {
   safeStorage: 'encrypted by your system keychain',
   file: "in a file only your user account can read (mode 0600) in Hone's data folder, as no system keychain is available here",
 } as const;
 
-/** The Hugging Face token field. The token goes to the core once and never comes back: only "a token is saved". */
+function status(token: TokenStatus | null): string {
+  if (!token) return '';
+  if (token.source === 'saved') return `A token is saved, ${STORAGE_NOTE[token.storage]}.`;
+  if (token.source) return `Using ${tokenSourceText(token)}. A token saved here would be used instead; it would be kept ${STORAGE_NOTE[token.storage]}.`;
+  return `No token yet. A token saved here is kept ${STORAGE_NOTE[token.storage]}; Hone also uses HF_TOKEN or your \`hf auth login\` token.`;
+}
+
+/** The Hugging Face token field. The token goes to the core once and never comes back: only where the one in use comes from. */
 export function HubTokenForm() {
   const { token, tokenError, setToken } = useDownloads();
   const [value, setValue] = useState('');
@@ -20,7 +27,7 @@ export function HubTokenForm() {
           type="password"
           autoComplete="off"
           spellCheck={false}
-          placeholder={token?.hasToken ? 'A token is saved; paste a new one to replace it' : 'hf_… (a read token)'}
+          placeholder={token?.source === 'saved' ? 'A token is saved; paste a new one to replace it' : 'hf_… (a read token)'}
           aria-label="Hugging Face access token"
           data-testid="download-token-input"
           value={value}
@@ -31,14 +38,14 @@ export function HubTokenForm() {
         <button type="button" data-testid="download-token-save" disabled={!value.trim()} onClick={() => void save()}>
           Save token
         </button>
-        {token?.hasToken && (
+        {token?.source === 'saved' && (
           <button type="button" data-testid="download-token-remove" onClick={() => void setToken(null)}>
             Remove
           </button>
         )}
       </div>
       <div className="muted" data-testid="download-token-status">
-        {token ? (token.hasToken ? `A token is saved, ${STORAGE_NOTE[token.storage]}.` : `No token saved yet. It will be kept ${STORAGE_NOTE[token.storage]}.`) : ''}
+        {status(token)}
       </div>
       {tokenError && <div className="error-box">{tokenError.message}{tokenError.hint ? ` ${tokenError.hint}` : ''}</div>}
     </div>

@@ -24,8 +24,17 @@ export function ModelOption({ model, fit, selected, onPick }: { model: ModelSpec
           {model.gated && <span className="badge warn" title="Accept the licence on Hugging Face and add a token to download">gated</span>}
           {model.demo && <span className="badge">demo: trains on a CPU in about a minute</span>}
           {model.localPath && <span>· {model.localPath}</span>}
-          {!model.ollamaImport && <span title={model.ollamaImportNote}>· Ollama import: GGUF only</span>}
+          {!model.ollamaImport && (
+            <span className="badge warn" data-testid={`ollama-warning-${model.id}`} title={model.ollamaImportNote}>
+              cannot be sent to Ollama as is
+            </span>
+          )}
         </div>
+        {!model.ollamaImport && selected && (
+          <div className="muted" data-testid="ollama-warning-note" style={{ fontSize: 13, marginTop: 4 }}>
+            {model.ollamaImportNote ?? 'Ollama cannot import this architecture.'} You can still train it; to run the result in Ollama, export a GGUF with llama.cpp.
+          </div>
+        )}
       </button>
     </li>
   );

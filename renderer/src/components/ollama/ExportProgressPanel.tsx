@@ -7,6 +7,7 @@ const STAGES: { id: string; label: string }[] = [
   { id: 'uploading', label: 'Uploading to Ollama' },
   { id: 'creating', label: 'Creating the model' },
   { id: 'quantizing', label: 'Quantising' },
+  { id: 'checking', label: 'Checking the prompt' },
   { id: 'done', label: 'Ready' },
 ];
 

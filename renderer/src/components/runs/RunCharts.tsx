@@ -18,14 +18,22 @@ export function RunCharts({ data, version, objective, gpuTotalGb }: { data: RunD
       { id: 'grad-norm', title: 'Grad norm', lines: [{ key: 'grad_norm', label: 'grad norm', color: C.d, series: s('grad_norm') }] },
       { id: 'tokens', title: 'Tokens / s', lines: [{ key: 'tokens_per_second', label: 'tokens/s', color: C.e, series: s('tokens_per_second') }] },
     ];
-    if (s('gpu_mem_reserved_gb') || s('gpu_mem_allocated_gb')) {
+    if (s('peak_reserved_gb') || s('gpu_mem_reserved_gb') || s('gpu_mem_allocated_gb')) {
+      // Peaks per logging interval when the sidecar reports them (the step's real high-water mark);
+      // older runs only have the memory left after the optimiser step.
+      const peaks = !!s('peak_reserved_gb');
       list.push({
         id: 'gpu-mem',
-        title: 'GPU memory (GB)',
-        lines: [
-          { key: 'gpu_mem_reserved_gb', label: 'reserved', color: C.a, series: s('gpu_mem_reserved_gb') },
-          { key: 'gpu_mem_allocated_gb', label: 'allocated', color: C.c, series: s('gpu_mem_allocated_gb'), dashed: true },
-        ],
+        title: peaks ? 'GPU memory, peak per interval (GB)' : 'GPU memory (GB)',
+        lines: peaks
+          ? [
+              { key: 'peak_reserved_gb', label: 'peak reserved', color: C.a, series: s('peak_reserved_gb') },
+              { key: 'peak_allocated_gb', label: 'peak allocated', color: C.c, series: s('peak_allocated_gb'), dashed: true },
+            ]
+          : [
+              { key: 'gpu_mem_reserved_gb', label: 'reserved', color: C.a, series: s('gpu_mem_reserved_gb') },
+              { key: 'gpu_mem_allocated_gb', label: 'allocated', color: C.c, series: s('gpu_mem_allocated_gb'), dashed: true },
+            ],
         limit: gpuTotalGb ? { y: gpuTotalGb, label: `card ${gpuTotalGb.toFixed(0)} GB` } : null,
         formatY: (v) => v.toFixed(1),
       });

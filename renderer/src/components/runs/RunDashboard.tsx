@@ -5,6 +5,8 @@ import { useWizard } from '../../stores/wizard';
 import { RunCharts } from './RunCharts';
 import { RunProgress } from './RunProgress';
 import { LogPanel } from './LogPanel';
+import { EvalPanel } from '../eval/EvalPanel';
+import { ConsentRestart, MemoryLine } from './MemoryLine';
 import { StatusBadge } from './StatusBadge';
 import { useRunData } from './useRunData';
 import './runs.css';
@@ -55,6 +57,7 @@ export function RunDashboard({ runId, children }: { runId: string; children?: Re
               </button>
             )}
             {status === 'stopping' && <span className="muted">Stopping after this step, saving a checkpoint…</span>}
+            <ConsentRestart runId={runId} summary={summary} />
             {summary?.resumable && (
               <button type="button" className="primary" data-testid="run-resume" disabled={busy} onClick={() => void act('runs.resume')}>
                 Resume
@@ -69,6 +72,7 @@ export function RunDashboard({ runId, children }: { runId: string; children?: Re
           </p>
         )}
         <RunProgress summary={summary} data={data} />
+        <MemoryLine runId={runId} summary={summary} data={data} />
         {error && (
           <div className="banner error" role="alert">
             {error.message}
@@ -84,6 +88,7 @@ export function RunDashboard({ runId, children }: { runId: string; children?: Re
           </div>
         )}
       </section>
+      {status && ['completed', 'stopped'].includes(status) && <EvalPanel runId={runId} runStatus={status} />}
       {data && <RunCharts data={data} version={version} objective={summary?.objective ?? 'sft'} gpuTotalGb={gpuTotalGb} />}
       {data && <LogPanel lines={data.logs} version={version} />}
     </div>

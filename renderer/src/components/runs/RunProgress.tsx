@@ -42,7 +42,7 @@ export function RunProgress({ summary, data }: { summary: RunSummary | null; dat
         {eta !== null && <span data-testid="train-eta">ETA {duration(eta)}</span>}
         {stage && (
           <span>
-            {stage.stage}
+            {stage.stage.replace(/_/g, ' ')}
             {stage.total ? ` ${stage.done}/${stage.total} ${stage.unit}` : ''}
           </span>
         )}

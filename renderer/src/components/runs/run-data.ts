@@ -42,6 +42,21 @@ export interface StageInfo {
   unit: string;
 }
 
+/** The memory check that opens a run (issue #16), as its events tell it. */
+export interface MemoryCheckState {
+  /** Probe steps running now. */
+  probing: boolean;
+  attempt: number;
+  measure: 'cuda' | 'rss' | null;
+  /** The latest decision, in the planner's words: "Checking memory: 21.7 of 24 GB, fits." */
+  message: string | null;
+  action: 'accept' | 'retry' | 'abort' | null;
+  verdict: string | null;
+  /** Of the latest decision, on the budget's basis. */
+  usedGb: number | null;
+  budgetGb: number | null;
+}
+
 export class RunData {
   lastSeq = 0;
   status: RunStatus | null = null;
@@ -51,6 +66,7 @@ export class RunData {
   maxSteps: number | null = null;
   epoch: number | null = null;
   stage: StageInfo | null = null;
+  memoryCheck: MemoryCheckState | null = null;
   /** (time, step) of recent metrics, for the ETA. */
   readonly pace: { t: number; step: number }[] = [];
 
@@ -99,7 +115,22 @@ export class RunData {
         break;
       case 'progress':
         this.stage = { stage: ev.stage, done: ev.done, total: ev.total, unit: ev.unit };
+        if (ev.stage === 'checking_memory') this.check().probing = ev.total === null || ev.done < ev.total;
         break;
+      case 'memory_probe': {
+        const c = this.check();
+        c.probing = false;
+        c.attempt = ev.attempt;
+        c.measure = ev.measure;
+        this.log(`Memory check ${ev.attempt}: batch ${ev.batch_size} x ${ev.grad_accum}, ${ev.tokens} tokens per row: ${ev.peak_gb} GB ${ev.measure === 'cuda' ? 'peak reserved' : 'process memory growth'}${ev.oom ? ' (out of memory)' : ''}`);
+        break;
+      }
+      case 'memory_check': {
+        const c = this.check();
+        Object.assign(c, { message: ev.message, action: ev.action, verdict: ev.verdict ?? null, usedGb: ev.used_gb ?? null, budgetGb: ev.budget_gb ?? null });
+        this.log(`${ev.message}${ev.hint ? ` — ${ev.hint}` : ''}`);
+        break;
+      }
       case 'log':
         this.log(`${ev.level === 'info' ? '' : `[${ev.level}] `}${ev.message}`);
         break;
@@ -130,8 +161,50 @@ export class RunData {
     }
   }
 
+  private check(): MemoryCheckState {
+    if (!this.memoryCheck) this.memoryCheck = { probing: false, attempt: 0, measure: null, message: null, action: null, verdict: null, usedGb: null, budgetGb: null };
+    return this.memoryCheck;
+  }
+
   private log(line: string): void {
     this.logs.push(line);
     if (this.logs.length > LOG_LIMIT) this.logs.splice(0, this.logs.length - LOG_LIMIT);
   }
+}
+
+/** Highest value a series reached, or null before it has any. */
+function highest(s: Series | undefined): number | null {
+  return s && s.length ? Math.max(...s.values) : null;
+}
+
+export interface MemoryComparison {
+  /** The planner's peak-VRAM estimate (the run's plan.estimated_vram_gb). */
+  plannedGb: number;
+  /** Highest per-interval peak the sidecar measured on the training GPU (PyTorch's reserved memory). */
+  peakReservedGb: number | null;
+  peakAllocatedGb: number | null;
+  /** What the memory check measured at the settings it accepted (with the CUDA context on a GPU). */
+  checkedGb?: number | null;
+  /** "planned X GB, measured peak Y GB" */
+  text: string;
+}
+
+/**
+ * The plan's estimate against what was measured: on a GPU the training's peak reserved memory (the memory
+ * check's until training reports one); on the CPU only when the run was checked (the process's memory growth
+ * the check measured at the settings it accepted). null for an unchecked CPU run.
+ */
+export function memoryComparison(plan: { device: 'cuda' | 'cpu'; estimated_vram_gb: number } | null | undefined, data: RunData | null): MemoryComparison | null {
+  if (!plan) return null;
+  const check = data?.memoryCheck;
+  const checkedGb = check?.action === 'accept' && check.usedGb !== null ? check.usedGb : null;
+  const gb = (v: number) => `${v < 1 ? v.toFixed(2) : v.toFixed(1)} GB`;
+  if (plan.device !== 'cuda') {
+    if (checkedGb === null) return null;
+    return { plannedGb: plan.estimated_vram_gb, peakReservedGb: null, peakAllocatedGb: null, checkedGb, text: `planned ${gb(plan.estimated_vram_gb)}, measured peak ${gb(checkedGb)} (process memory, in the memory check)` };
+  }
+  const peakReservedGb = highest(data?.series.get('peak_reserved_gb'));
+  const peakAllocatedGb = highest(data?.series.get('peak_allocated_gb'));
+  const measured = peakReservedGb !== null ? `measured peak ${gb(peakReservedGb)}` : checkedGb !== null ? `measured peak ${gb(checkedGb)} in the memory check` : 'measured peak: after the first step';
+  return { plannedGb: plan.estimated_vram_gb, peakReservedGb, peakAllocatedGb, checkedGb, text: `planned ${gb(plan.estimated_vram_gb)}, ${measured}` };
 }
