@@ -12,6 +12,7 @@ import type { SidecarEvent } from '../../shared/types/sidecar';
 import type { CoreContext } from '../context';
 import { importDataset } from '../datasets/import';
 import { resolveModelPath, type ResolvedModel } from '../demo/resolve-model';
+import { formatDuration } from '../planner/eta';
 import { planForModel } from '../planner/service';
 import { getRuntime } from '../runtime/service';
 import { toSidecarConfig } from './config';
@@ -99,13 +100,20 @@ export async function trainHeadless(ctx: CoreContext, opts: HeadlessTrainOptions
   checkCancelled(opts.signal);
 
   // The same planner the app's Method step shows; a folder goes by its absolute path so both resolve alike.
-  const overrides = { objective, ...(opts.batchSize ? { batchSize: opts.batchSize } : {}), ...(opts.gradAccum ? { gradAccum: opts.gradAccum } : {}) };
+  // The run's length goes in too: a CPU plan's time estimate (and its 8-hour limit) is for this run, not one epoch.
+  const overrides = {
+    objective,
+    ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
+    ...(opts.gradAccum ? { gradAccum: opts.gradAccum } : {}),
+    ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : opts.epochs ? { epochs: opts.epochs } : {}),
+  };
   const plan = await planForModel(ctx, model.spec ? opts.model : model.path, overrides, imported.report.stats);
   if (!plan.fits) {
     const hint = plan.suggestion ? `Try ${plan.suggestion.name} instead, or a machine with more memory.` : 'Pick a smaller model, or train on a machine with an NVIDIA GPU.';
     throw new HoneError('DOES_NOT_FIT', `The plan does not fit this machine: ${plan.reasons.join(' ')}`, hint);
   }
-  info(`Plan: ${plan.method} on ${plan.device}, batch ${plan.batch_size} x ${plan.grad_accum}, sequence ${plan.max_seq_length}, rank ${plan.lora_rank}, learning rate ${opts.learningRate ?? plan.learning_rate}`);
+  const eta = plan.eta ? `, about ${formatDuration(plan.eta.seconds)} on this CPU (${plan.eta.steps} steps${plan.eta.measured ? '' : ', speed not measured yet'})` : '';
+  info(`Plan: ${plan.method} on ${plan.device}, batch ${plan.batch_size} x ${plan.grad_accum}, sequence ${plan.max_seq_length}, rank ${plan.lora_rank}, learning rate ${opts.learningRate ?? plan.learning_rate}${eta}`);
 
   const outputDir = opts.outDir ? path.resolve(cwd, opts.outDir) : defaultOutDir(ctx, opts.model);
   if (opts.resume && !fs.existsSync(path.join(outputDir, 'checkpoints'))) {
