@@ -53,7 +53,8 @@ export interface Requests {
   'plan.calibrate': { params: P<'plan.calibrate'>; result: CpuSpeed };
   'runtime.status': { params: P<'runtime.status'>; result: RuntimeStatus };
   'runtime.install': { params: P<'runtime.install'>; result: RuntimeStatus };
-  'datasets.samples': { params: P<'datasets.samples'>; result: { name: string; path: string; objective: 'sft' | 'dpo'; rows: number }[] };
+  /** The bundled samples; the demo's (demo: true) comes with its held-out rows (evalPath). */
+  'datasets.samples': { params: P<'datasets.samples'>; result: { name: string; path: string; objective: 'sft' | 'dpo'; rows: number; demo?: boolean; evalPath?: string }[] };
   'datasets.inspect': { params: P<'datasets.inspect'>; result: DatasetReport };
   'datasets.render': { params: P<'datasets.render'>; result: RenderedRow[] };
   'datasets.import': { params: P<'datasets.import'>; result: ImportedDataset };
@@ -118,6 +119,12 @@ export interface Requests {
   'eval.ollama': { params: P<'eval.ollama'>; result: EvalRecord };
   /** The newest report as a self-contained file, costs from Settings.evalCost. */
   'eval.export': { params: P<'eval.export'>; result: { filename: string; mime: string; content: string } };
+  /**
+   * The run's base model in Ollama, for the Chat page's side by side: the catalogue's Ollama model when Ollama
+   * has it, else the base folder sent the way the run was (same template and quantisation), made once and
+   * reused. Progress on 'ollama.progress'. The same base the evaluation's Ollama leg compares with.
+   */
+  'eval.baseModel': { params: P<'eval.baseModel'>; result: { name: string; source: 'catalogue' | 'created' } };
 }
 
 /** Every event pushed from core to renderer: channel -> payload. */
@@ -186,6 +193,7 @@ export const REQUEST_CHANNELS = [
   'eval.get',
   'eval.ollama',
   'eval.export',
+  'eval.baseModel',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [

@@ -265,6 +265,7 @@ export const REQUEST_PARAMS = {
   'eval.get': z.strictObject({ runId: RunId }),
   'eval.ollama': z.strictObject({ runId: RunId, tunedModel: Text(512).min(1).optional(), baseModel: Text(512).min(1).optional() }),
   'eval.export': z.strictObject({ runId: RunId, format: z.enum(['html', 'markdown']) }),
+  'eval.baseModel': z.strictObject({ runId: RunId }),
   'exports.targets': z.strictObject({ runId: RunId }),
   'exports.start': FileExportSchema,
   'exports.showInFolder': z.strictObject({ path: FilePath }),

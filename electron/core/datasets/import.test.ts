@@ -36,6 +36,14 @@ test('datasets.samples: the bundled samples with their objective and row count',
   assert.equal(byName['sft-sample'].rows, fs.readFileSync(byName['sft-sample'].path, 'utf8').trim().split('\n').length);
 });
 
+test('datasets.samples: the demo\'s style rows come with their held-out prompts, which are not offered for training', async () => {
+  const samples = await core().handlers['datasets.samples']();
+  const demo = samples.filter((s) => s.demo);
+  assert.deepEqual(demo.map((s) => [s.name, s.objective, s.rows, path.basename(s.evalPath ?? '')]), [['style-sample', 'sft', 156, 'style-eval.jsonl']]);
+  assert.ok(fs.existsSync(demo[0].evalPath!));
+  assert.ok(!samples.some((s) => s.name === 'style-eval'), 'held-out rows are not a training sample');
+});
+
 test('datasets.inspect emits datasets.progress for the path asked about', async () => {
   const c = core();
   const seen: Events['datasets.progress'][] = [];

@@ -36,8 +36,8 @@ export function learningRate(method: TrainingMethod, objective: Objective): numb
 
 /**
  * The demo learns a house style (resources/samples/style-*.jsonl) in one short CPU run: a bolder rate than
- * LoRA's usual 2e-4, measured to put the style in every held-out reply within one epoch (bench/cpu_eta.py,
- * electron/core/runs/integration/real-style.test.ts).
+ * LoRA's usual 2e-4, so the style is in (nearly) every held-out reply after one epoch, through Ollama too
+ * (electron/core/runs/integration/real-style.test.ts, e2e/demo.spec.ts).
  */
 export function demoLearningRate(objective: Objective): number {
   return objective === 'dpo' ? 5e-5 : 1e-3;
