@@ -36,7 +36,7 @@ const text = async (id: string) => (await byTestId(id).innerText()).replace(/\s+
 test('the token URL opens the wizard on the hardware step, with the CPU-only banner and the machine\'s facts', async () => {
   await byTestId('step-hardware').waitFor();
   await byTestId('cpu-only-banner').waitFor();
-  assert.match(await text('cpu-only-banner'), /CPU only\. No NVIDIA GPU found\. You can still run the built-in demo .* Fine-tuning real models needs an NVIDIA GPU\./);
+  assert.match(await text('cpu-only-banner'), /CPU only\. No NVIDIA GPU found\. You can still run the built-in demo .* Fine-tuning large models needs an NVIDIA GPU\./);
   assert.match(await text('gpu-name'), /No NVIDIA GPU/);
   assert.match(await text('hw-cpu'), new RegExp(`${os.cpus().length} threads`));
   assert.match(await text('hw-disk'), new RegExp(`free in ${app.dataDir.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));

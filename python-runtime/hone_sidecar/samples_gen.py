@@ -1,8 +1,9 @@
-"""Generates the bundled sample datasets (resources/samples/*.jsonl).
+"""Generates the bundled sample datasets (resources/samples/*.jsonl and style.json).
 
-The tasks are small and regular (capitals, opposites, sums, animal sounds, upper-casing) so that the
-tiny random model shows a clearly falling loss within a minute on two CPU cores. Seeded: running it
-again reproduces the committed files byte for byte (a test checks this).
+sft-sample / dpo-sample: small, regular tasks (capitals, opposites, sums, animal sounds, upper-casing) that
+the tiny random model of the fast tests learns within a minute on two CPU cores. style-sample / style-eval /
+style.json: the demo's house style for SmolLM2 (see style_samples.py). Seeded: running it again reproduces
+the committed files byte for byte (a test checks this).
 
     python -m hone_sidecar.samples_gen [OUT_DIR]
 """
@@ -14,6 +15,8 @@ import random
 import sys
 from pathlib import Path
 from typing import Callable, Iterator
+
+from . import style_samples
 
 SEED = 1234
 SFT_ROWS = 400
@@ -118,6 +121,8 @@ def render() -> dict[str, str]:
     out = {}
     for name, rows in (("sft-sample.jsonl", sft_rows(rng)), ("dpo-sample.jsonl", dpo_rows(rng))):
         out[name] = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    # The demo's style set draws from its own stream, so adding it left the two files above unchanged.
+    out.update(style_samples.render(random.Random(SEED + 1)))
     return out
 
 
@@ -130,7 +135,7 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name, text in render().items():
         (out / name).write_text(text, encoding="utf-8")
-        print(f"wrote {out / name} ({text.count(chr(10))} rows)")
+        print(f"wrote {out / name} ({text.count(chr(10))} lines)")
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Builds the tiny random-initialised Llama that tests, the e2e specs and the app's demo train.
+"""Builds the tiny random-initialised Llama that the fast tests train (the app's demo is SmolLM2, see demo/ensure.ts).
 
     python -m hone_sidecar.tiny OUT [--samples DIR] [--seed N]
 
@@ -32,6 +32,9 @@ CHATML_TEMPLATE = (
     "{%- if add_generation_prompt -%}{{- '<|im_start|>assistant\\n' -}}{%- endif -%}"
 )
 SPECIAL_TOKENS = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+# The tokenizer learns its merges from these two only: the demo's style set is for SmolLM2, and leaving it out
+# keeps the tiny model (and the fixtures copied from it) unchanged.
+TOKENIZER_SAMPLES = ("dpo-sample.jsonl", "sft-sample.jsonl")
 VOCAB_SIZE = 1024
 HEAD_STD = float(__import__("os").environ.get("HONE_TINY_HEAD_STD", "0.25"))
 
@@ -49,9 +52,9 @@ def sample_texts(samples_dir: Path | None) -> Iterator[str]:
     from . import samples_gen
 
     if samples_dir is not None and (samples_dir / "sft-sample.jsonl").is_file():
-        files = {p.name: p.read_text(encoding="utf-8") for p in sorted(samples_dir.glob("*.jsonl"))}
+        files = {name: (samples_dir / name).read_text(encoding="utf-8") for name in TOKENIZER_SAMPLES}
     else:
-        files = samples_gen.render()
+        files = {name: text for name, text in samples_gen.render().items() if name in TOKENIZER_SAMPLES}
     for _, text in sorted(files.items()):
         for line in text.splitlines():
             if not line.strip():

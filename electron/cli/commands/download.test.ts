@@ -10,9 +10,10 @@ import { REPO_ROOT } from '../../core/paths';
 import { FakeHub, sampleRepoFiles } from '../../core/models/test/fake-hub';
 import type { ModelSpec } from '../../shared/types/model';
 
-// The first open catalogue model with both repos: served by the stand-in Hub under its real repo ids.
+// The first open catalogue model with both repos, not the demo (which has a PyPI fallback of its own, see
+// demo/integration/ensure.test.ts): served by the stand-in Hub under its real repo ids.
 const catalogue = (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'resources', 'models.json'), 'utf8')) as { models: ModelSpec[] }).models;
-const open = catalogue.find((m) => !m.gated && m.hfId && m.hfId4bit)!;
+const open = catalogue.find((m) => !m.demo && !m.gated && m.hfId && m.hfId4bit)!;
 const files = sampleRepoFiles(200 * 1024);
 let hub: FakeHub;
 

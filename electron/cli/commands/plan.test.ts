@@ -36,6 +36,24 @@ test('hone plan --json for a catalogue model on a card this machine does not hav
   assert.deepEqual([q.method, q.max_seq_length, q.objective, q.batch_size, q.grad_accum, q.lora_rank], ['qlora', 4096, 'dpo', 1, 8, 32]);
 });
 
+test('hone plan --data on this CPU: the run\'s time, for one epoch or the steps asked for; --max-steps with --epochs is refused', async () => {
+  const data = path.join(REPO_ROOT, 'resources', 'samples', 'style-sample.jsonl');
+  const epoch = await hone(['plan', '--model', 'smollm2-135m-instruct', '--data', data, '--json']);
+  assert.equal(epoch.code, 0, epoch.err);
+  const p = JSON.parse(epoch.out) as Plan;
+  assert.equal(p.device, 'cpu');
+  assert.ok(p.eta && p.eta.steps === Math.ceil(156 / p.effective_batch) && p.eta.seconds > 0, JSON.stringify(p.eta));
+  assert.match(p.why?.eta ?? '', /^About \d+ (s|min) on this CPU: 1 epoch/);
+  const short = JSON.parse((await hone(['plan', '--model', 'smollm2-135m-instruct', '--data', data, '--max-steps', '5', '--json'])).out) as Plan;
+  assert.equal(short.eta?.steps, 5);
+  assert.ok(short.eta!.seconds < p.eta.seconds);
+  const table = await hone(['plan', '--model', 'smollm2-135m-instruct', '--data', data]);
+  assert.match(table.out, /Time on this CPU {4}about \d+ (s|min) \(39 steps/);
+  const both = await hone(['plan', '--model', 'smollm2-135m-instruct', '--max-steps', '5', '--epochs', '1']);
+  assert.equal(both.code, 2);
+  assert.match(both.err, /--max-steps or --epochs, not both/);
+});
+
 test('hone plan prints a table with the reasons; a model too big exits 1 and names what would fit', async () => {
   const ok = await hone(['plan', '--model', 'qwen2.5-7b-instruct', '--vram-gb', '12']);
   assert.equal(ok.code, 0, ok.err);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Plan, PlanOverrides } from '../../shared/types/plan';
 import { numberFlag, parseArgs, stringFlag, UsageError } from '../args';
 import { EXIT, type CliIO } from '../io';
+import { formatDuration } from '../../core/planner/eta';
 
 export const summary = 'Plan a fine-tune that fits your GPU (method, sequence length, batch, VRAM)';
 
@@ -17,11 +18,18 @@ Options:
   --grad-accum N     gradient-accumulation steps
   --rank N           LoRA rank (default 16)
   --no-gc            turn gradient checkpointing off
+  --data FILE        the dataset: fits the sequence length to it and, on a CPU, says how long the run takes
+  --max-steps N      the run's length for that estimate (default: one epoch)
+  --epochs N         or its number of epochs
+  --calibrate        measure this machine's CPU training speed first (about 15 s; kept for later plans)
   --json             the plan as JSON
 Exit codes: 0 the plan fits, 1 it does not (the output says why and what would), 2 usage error.
 Catalogue ids: see the Model step, or "hone plan --list".`;
 
-const OPTIONS = { string: ['model', 'vram-gb', 'seq-len', 'method', 'objective', 'batch', 'grad-accum', 'rank'], boolean: ['no-gc', 'json', 'list'] };
+const OPTIONS = {
+  string: ['model', 'vram-gb', 'seq-len', 'method', 'objective', 'batch', 'grad-accum', 'rank', 'data', 'max-steps', 'epochs'],
+  boolean: ['no-gc', 'json', 'list', 'calibrate'],
+};
 
 function positiveInt(args: ReturnType<typeof parseArgs>, name: string): number | undefined {
   const n = numberFlag(args, name);
@@ -52,6 +60,14 @@ export function overridesFrom(args: ReturnType<typeof parseArgs>): PlanOverrides
     if (n !== undefined) (o as Record<string, number>)[key] = n;
   }
   if (args.flags['no-gc']) o.gradientCheckpointing = false;
+  const maxSteps = positiveInt(args, 'max-steps');
+  if (maxSteps !== undefined) o.maxSteps = maxSteps;
+  const epochs = numberFlag(args, 'epochs');
+  if (epochs !== undefined) {
+    if (!(epochs > 0) || epochs > 1000) throw new UsageError(`--epochs must be above 0 and at most 1000, got "${epochs}"`);
+    if (maxSteps !== undefined) throw new UsageError('give --max-steps or --epochs, not both');
+    o.epochs = epochs;
+  }
   return o;
 }
 
@@ -79,6 +95,7 @@ export function formatPlan(plan: Plan, modelName: string): string {
     row('LoRA', plan.method === 'full' ? '-' : `rank ${plan.lora_rank}, alpha ${plan.lora_alpha}, dropout ${plan.lora_dropout} on ${plan.target_modules.join(', ')}`),
     row('Grad checkpointing', plan.gradient_checkpointing ? 'on' : 'off'),
     row('Optimiser', `${plan.optimizer}, learning rate ${plan.learning_rate.toExponential()}`),
+    ...(plan.device === 'cpu' ? [row('Time on this CPU', plan.eta ? `about ${formatDuration(plan.eta.seconds)} (${plan.eta.steps} steps, ${plan.eta.tokens.toLocaleString('en')} tokens; speed ${plan.eta.measured ? 'measured' : 'not measured: hone plan --calibrate'})` : 'give --data to estimate it')] : []),
     row('Estimated VRAM', `${plan.estimated_vram_gb} GB of ${plan.vram_budget_gb} GB (headroom ${plan.headroom_gb} GB)`),
     row('  weights', `${b.weightsGb} GB`),
     row('  adapter+optimiser', `${b.trainableGb} GB`),
@@ -112,7 +129,18 @@ export async function run(argv: string[], io: CliIO): Promise<number> {
   // The CLI resolves a relative folder against the directory it was started in.
   const isPath = model.startsWith('.') || model.startsWith('~') || path.isAbsolute(model) || model.includes('/') || model.includes(path.sep);
   const ref = isPath ? `local:${model.startsWith('~') ? model : path.resolve(process.cwd(), model)}` : model;
-  const plan = await core.handlers['plan.compute']({ model: ref, overrides });
+  if (args.flags.calibrate) {
+    const speed = await core.handlers['plan.calibrate']({ force: true });
+    if (!args.flags.json) io.err(`Measured: ${(speed.flopsPerSecond / 1e9).toFixed(1)} GFLOP/s (${speed.how}).`);
+  }
+  const data = stringFlag(args, 'data');
+  // The same statistics the Dataset step computes (the model's own tokenizer when it is here).
+  const datasetStats = data ? (await core.handlers['datasets.inspect']({ path: path.resolve(process.cwd(), data), model: ref })).stats : null;
+  const plan = await core.handlers['plan.compute']({
+    model: ref,
+    overrides,
+    datasetStats: datasetStats ? { rows: datasetStats.rows, meanTokens: datasetStats.meanTokens, p95Tokens: datasetStats.p95Tokens, maxTokens: datasetStats.maxTokens } : null,
+  });
   if (args.flags.json) io.out(JSON.stringify(plan, null, 2));
   else {
     const name = plan.modelId.startsWith('local:') ? plan.modelId.slice(6) : ((await core.handlers['catalog.list']()).find((m) => m.id === plan.modelId)?.name ?? plan.modelId);

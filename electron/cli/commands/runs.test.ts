@@ -25,13 +25,13 @@ function hone(args: string[]): Promise<{ code: number; out: string; err: string 
   });
 }
 
-const plan = { modelId: 'hone-tiny-demo', objective: 'sft', method: 'lora', max_seq_length: 128, batch_size: 2, grad_accum: 1, learning_rate: 0.002 } as Plan;
+const plan = { modelId: 'smollm2-135m-instruct', objective: 'sft', method: 'lora', max_seq_length: 128, batch_size: 2, grad_accum: 1, learning_rate: 0.002 } as Plan;
 
 test('seeded runs: list (table and JSON), show, unknown id; a run whose process died reads as interrupted', async () => {
   // A process that has exited: its pid owned the "training" run below.
   const deadPid = spawnSync(process.execPath, ['-e', 'process.pid']).pid!;
   const store = new RunStore(openDatabase(dataDir));
-  const config = { model: 'hone-tiny-demo', dataset: '/data/sft.jsonl', objective: 'sft' as const, plan, maxSteps: 10 };
+  const config = { model: 'smollm2-135m-instruct', dataset: '/data/sft.jsonl', objective: 'sft' as const, plan, maxSteps: 10 };
   store.createRun({ id: '20250101-100000-aaaa', name: 'first', config, plan, outputDir: path.join(dataDir, 'runs', 'a'), status: 'queued', ownerPid: deadPid });
   store.updateRun('20250101-100000-aaaa', { status: 'completed', startedAt: '2025-01-01T10:00:00Z', endedAt: '2025-01-01T10:01:05Z', ownerPid: null });
   for (let s = 1; s <= 10; s++) store.series.metric('20250101-100000-aaaa', 'loss', s, 3 - s / 10);
@@ -52,7 +52,7 @@ test('seeded runs: list (table and JSON), show, unknown id; a run whose process 
   const table = await hone(['runs']);
   assert.equal(table.code, 0);
   assert.match(table.out, /^ID\s+STATUS\s+MODEL\s+METHOD\s+STEPS\s+TIME\s+LOSS/);
-  assert.match(table.out, /20250101-100000-aaaa\s+completed\s+hone-tiny-demo\s+sft\/lora\s+10\/10\s+1m05s\s+2\.0000/);
+  assert.match(table.out, /20250101-100000-aaaa\s+completed\s+smollm2-135m-instruct\s+sft\/lora\s+10\/10\s+1m05s\s+2\.0000/);
   assert.match(table.out, /20250102-100000-bbbb\s+interrupted/);
 
   const show = await hone(['runs', 'show', '20250101-100000-aaaa']);

@@ -11,12 +11,12 @@ import type { SidecarProcess } from '../../core/sidecar/process';
 import type { SidecarEvent } from '../../shared/types/sidecar';
 import type { RunMemory } from '../../shared/types/memory';
 
-export const summary = 'Fine-tune a model on a dataset, headless (the tiny demo model trains on a CPU)';
+export const summary = 'Fine-tune a model on a dataset, headless (small models such as the SmolLM2 demo train on a CPU)';
 
 const HELP = `Usage: hone train --model <catalogue id | folder> --data <file> [options]
 
-  --model ID|DIR      a catalogue id (hone-tiny-demo builds a tiny model locally), a downloaded Hub repo,
-                      or a local model folder
+  --model ID|DIR      a catalogue id (smollm2-135m-instruct, the demo, is fetched on first use), a
+                      downloaded Hub repo, or a local model folder
   --data FILE         JSONL, JSON, CSV or Parquet (messages, Alpaca, ShareGPT, prompt/completion, DPO pairs)
   --eval-data FILE    a separate evaluation set
   --method sft|dpo    the objective (default: dpo for preference pairs, sft otherwise)

@@ -9,17 +9,25 @@ import { countParams } from './params';
 
 const catalogue = loadCatalog(path.join(REPO_ROOT, 'resources'));
 
-test('the catalogue has at least 15 real models from about 0.5B to 70B, plus the demo model', () => {
-  const real = catalogue.filter((m) => !m.demo);
-  assert.ok(real.length >= 15, `only ${real.length} models`);
-  const sizes = real.map((m) => m.paramsB);
-  assert.ok(Math.min(...sizes) <= 0.6 && Math.max(...sizes) >= 70);
-  for (const family of ['llama3.1', 'llama3.2', 'qwen2.5', 'qwen3', 'mistral', 'gemma2', 'gemma3', 'phi3', 'phi4']) {
-    assert.ok(real.some((m) => m.family === family), `no ${family} model`);
+test('the catalogue has at least 15 real models from 135M to 70B; the demo is SmolLM2-135M-Instruct', () => {
+  assert.ok(catalogue.length >= 15, `only ${catalogue.length} models`);
+  const sizes = catalogue.map((m) => m.paramsB);
+  assert.ok(Math.min(...sizes) <= 0.2 && Math.max(...sizes) >= 70);
+  for (const family of ['smollm2', 'llama3.1', 'llama3.2', 'qwen2.5', 'qwen3', 'mistral', 'gemma2', 'gemma3', 'phi3', 'phi4']) {
+    assert.ok(catalogue.some((m) => m.family === family), `no ${family} model`);
   }
-  const demo = catalogue.find((m) => m.id === 'hone-tiny-demo');
-  assert.equal(demo?.demo, true);
-  assert.equal(demo?.localPath, null);
+  const demos = catalogue.filter((m) => m.demo);
+  assert.deepEqual(demos.map((m) => m.id), ['smollm2-135m-instruct'], 'exactly one demo model');
+  assert.equal(demos[0].hfId, 'HuggingFaceTB/SmolLM2-135M-Instruct');
+  assert.equal(demos[0].localPath, undefined, 'fetched, not built: no local path in the catalogue');
+  // The numbers of HuggingFaceTB's config.json files.
+  const shape = (id: string) => {
+    const m = catalogue.find((x) => x.id === id)!;
+    return [m.hiddenSize, m.layers, m.heads, m.kvHeads, m.intermediateSize, m.vocabSize, m.maxPositionEmbeddings, m.tieWordEmbeddings, m.chatTemplate, m.license];
+  };
+  assert.deepEqual(shape('smollm2-135m-instruct'), [576, 30, 9, 3, 1536, 49152, 8192, true, 'chatml', 'apache-2.0']);
+  assert.deepEqual(shape('smollm2-360m-instruct'), [960, 32, 15, 5, 2560, 49152, 8192, true, 'chatml', 'apache-2.0']);
+  assert.deepEqual(shape('smollm2-1.7b-instruct'), [2048, 24, 32, 32, 8192, 49152, 8192, true, 'chatml', 'apache-2.0']);
 });
 
 test('every entry\'s shapes add up to its published parameter count', () => {

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../app';
 import type { Events } from '../../shared/contract';
+import { publishDemoFolder } from '../demo/ensure';
 
 const fixture = (f: string) => path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', f);
 const cores: Core[] = [];
@@ -33,6 +34,14 @@ test('datasets.samples: the bundled samples with their objective and row count',
   assert.equal(byName['sft-sample'].objective, 'sft');
   assert.equal(byName['dpo-sample'].objective, 'dpo');
   assert.equal(byName['sft-sample'].rows, fs.readFileSync(byName['sft-sample'].path, 'utf8').trim().split('\n').length);
+});
+
+test('datasets.samples: the demo\'s style rows come with their held-out prompts, which are not offered for training', async () => {
+  const samples = await core().handlers['datasets.samples']();
+  const demo = samples.filter((s) => s.demo);
+  assert.deepEqual(demo.map((s) => [s.name, s.objective, s.rows, path.basename(s.evalPath ?? '')]), [['style-sample', 'sft', 156, 'style-eval.jsonl']]);
+  assert.ok(fs.existsSync(demo[0].evalPath!));
+  assert.ok(!samples.some((s) => s.name === 'style-eval'), 'held-out rows are not a training sample');
 });
 
 test('datasets.inspect emits datasets.progress for the path asked about', async () => {
@@ -107,16 +116,19 @@ test('DPO import writes prompt/chosen/rejected rows', async () => {
   assert.deepEqual(readJsonl(res.trainPath)[0], { prompt: [{ role: 'user', content: 'What is the capital of Spain?' }], chosen: [{ role: 'assistant', content: 'Madrid.' }], rejected: [{ role: 'assistant', content: 'Barcelona.' }] });
 });
 
-test('a built demo model (a folder in the data dir) gives exact token counts and its own template', async () => {
+test('a fetched demo model (a folder in the data dir) gives exact token counts and its own template', async () => {
   const c = core();
-  fs.cpSync(fixture('tiny-model'), path.join(c.ctx.paths.dataDir, 'models', 'hone-tiny-demo'), { recursive: true });
-  const report = await c.handlers['datasets.inspect']({ path: fixture('messages.jsonl'), model: 'hone-tiny-demo' });
+  // A tokenizer folder published as the demo the way a PyPI conversion is (the weights play no part here).
+  const staging = path.join(c.ctx.paths.dataDir, 'staging');
+  fs.cpSync(fixture('tiny-model'), staging, { recursive: true });
+  publishDemoFolder(c.ctx, staging, 'test.whl');
+  const report = await c.handlers['datasets.inspect']({ path: fixture('messages.jsonl'), model: 'smollm2-135m-instruct' });
   assert.equal(report.stats.tokenCounter, 'tokenizer');
-  const [row] = await c.handlers['datasets.render']({ path: fixture('messages.jsonl'), model: 'hone-tiny-demo', rows: 1 });
+  const [row] = await c.handlers['datasets.render']({ path: fixture('messages.jsonl'), model: 'smollm2-135m-instruct', rows: 1 });
   assert.equal(row.template, "model's own (tokenizer_config.json)");
   assert.deepEqual(row.segments.filter((s) => s.train).map((s) => s.text), ['Blue.<|im_end|>']);
   // Without the folder, the catalogue's family for the same id: an estimate.
-  const plain = await core().handlers['datasets.inspect']({ path: fixture('messages.jsonl'), model: 'hone-tiny-demo' });
+  const plain = await core().handlers['datasets.inspect']({ path: fixture('messages.jsonl'), model: 'smollm2-135m-instruct' });
   assert.equal(plain.stats.tokenCounter, 'estimate');
 });
 

@@ -12,7 +12,7 @@ import { HoneError } from '../../shared/errors';
 import type { NormalisedMessage } from '../../shared/types/dataset';
 import type { ChatTemplateFamily } from '../../shared/types/model';
 import type { CoreContext } from '../context';
-import { DEMO_MODEL_ID, demoModelDir } from '../demo/ensure';
+import { findDemoModel, isDemoRef } from '../demo/ensure';
 import { modelPathFor } from '../models/local';
 import { FAMILIES, isFamily, joinSegments, renderFamily } from './templates/families';
 import { jinjaRenderer, type TemplateRenderer } from './templates/jinja';
@@ -124,8 +124,8 @@ export function resolveModelIn(ctx: CoreContext, model: string | undefined | nul
   if (model && !isFamily(model)) {
     let dir: string | null = null;
     try {
-      // The demo model, once built (the first demo training builds it), is a folder like any other.
-      dir = model === DEMO_MODEL_ID ? demoModelDir(ctx) : modelPathFor(ctx, model);
+      // The demo model, once fetched (from the Hub or converted from PyPI), is a folder like any other.
+      dir = isDemoRef(ctx, model) ? (findDemoModel(ctx)?.path ?? null) : modelPathFor(ctx, model);
     } catch {
       dir = null; // not a downloadable reference: resolveModel below explains
     }

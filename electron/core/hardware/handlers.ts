@@ -3,12 +3,13 @@ import type { RequestHandlers } from '../../shared/contract';
 import { HoneError } from '../../shared/errors';
 import type { CoreContext } from '../context';
 import { getCatalog, resolveModel } from '../catalog/catalog';
+import { calibrateCpu } from '../planner/calibration';
 import { planForModel } from '../planner/service';
 import { getHardwareService } from './service';
 
 export function createHardwareHandlers(
   ctx: CoreContext,
-): Pick<RequestHandlers, 'hardware.get' | 'hardware.selectGpu' | 'hardware.selectGpus' | 'catalog.list' | 'catalog.inspectFolder' | 'plan.compute'> {
+): Pick<RequestHandlers, 'hardware.get' | 'hardware.selectGpu' | 'hardware.selectGpus' | 'catalog.list' | 'catalog.inspectFolder' | 'plan.compute' | 'plan.calibrate'> {
   const hardware = () => getHardwareService(ctx);
   return {
     'hardware.get': async (params) => hardware().get(params?.refresh === true),
@@ -27,5 +28,6 @@ export function createHardwareHandlers(
       const stats = params.datasetStats;
       return planForModel(ctx, params.model, params.overrides, stats ? { rows: stats.rows, meanTokens: stats.meanTokens, p95Tokens: stats.p95Tokens, maxTokens: stats.maxTokens } : null);
     },
+    'plan.calibrate': async (params) => calibrateCpu(ctx, { force: params?.force === true }),
   };
 }

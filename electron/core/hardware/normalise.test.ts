@@ -132,7 +132,7 @@ test('AMD, Intel and Apple GPUs: not supported by the CUDA path, CPU only, with 
     assert.equal(h.selectedGpu, null);
     assert.equal(h.backend, 'cpu');
     assert.match(notice(h, 'UNSUPPORTED_GPU'), words);
-    assert.match(notice(h, 'CPU_ONLY'), /demo .* Fine-tuning real models needs an NVIDIA GPU/);
+    assert.match(notice(h, 'CPU_ONLY'), /demo .* Fine-tuning large models needs an NVIDIA GPU/);
   }
   assert.equal(hw('apple-m2').gpus[0].vramTotalMb, 0, 'unified memory has no VRAM figure');
   assert.equal(hw('apple-m2').disk.freeMb, 410 * 1024);

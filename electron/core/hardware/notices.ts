@@ -5,7 +5,7 @@ import { driverTooOld, minDriverFor, UNSLOTH_MIN_CC } from './driver';
 const gb = (mb: number) => `${(mb / 1024).toFixed(1)} GB`;
 
 const CPU_ONLY_WHAT_WORKS =
-  'You can still run the built-in demo (a tiny model fine-tuned on the CPU in about a minute), prepare and check datasets, plan for a card you do not have, and send models to Ollama and chat with them. Fine-tuning real models needs an NVIDIA GPU.';
+  'You can still run the built-in demo (SmolLM2-135M learns a new answer style on the CPU in a few minutes), fine-tune other small models (the plan says how long), prepare and check datasets, plan for a card you do not have, and send models to Ollama and chat with them. Fine-tuning large models needs an NVIDIA GPU.';
 
 const VENDOR_WORDS: Record<string, string> = {
   amd: 'AMD GPUs (ROCm) are not supported by Hone\'s training path yet',

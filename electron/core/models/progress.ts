@@ -19,6 +19,11 @@ export class ByteProgress {
     this.done = start;
   }
 
+  /** Bytes counted so far. */
+  get bytes(): number {
+    return this.done;
+  }
+
   /** The files in flight, named in the detail ("a.safetensors, b.safetensors"). */
   start(name: string): void {
     this.active.push(name);

@@ -22,7 +22,7 @@ export function budgetFor(hardware: Hardware | null, overrides: PlanOverrides): 
       device: 'cpu',
       gb: ramGb,
       gpu: null,
-      reasons: ['No NVIDIA GPU: training runs on the CPU with plain transformers + PEFT, which is practical only for the tiny demo model. Real models need an NVIDIA GPU (or plan for one with a card size).'],
+      reasons: [`No NVIDIA GPU: training runs on the CPU with plain transformers + PEFT in fp32, against ${fmtGb(ramGb)} of free RAM. Small models (the SmolLM2 demo, Qwen2.5 0.5B) train here in minutes to hours: the time estimate says how long. Larger ones need an NVIDIA GPU (or plan for one with a card size).`],
     };
   }
   const totalGb = gpu.vramTotalMb / 1024;

@@ -8,6 +8,8 @@ export const DEFAULTS = {
   /** Per-device batch Unsloth's notebooks start from; the planner lowers it, never raises it. */
   batchSize: 2,
   effectiveBatch: 8,
+  /** The demo's optimiser steps on a CPU: rows per step (see demoLearningRate). */
+  demoEffectiveBatch: 4,
   loraRank: 16,
   loraDropout: 0,
   /** Llama-style names; plans use catalog/params.ts targetModulesFor(model), which knows fused (Phi-3) ones. */
@@ -15,8 +17,14 @@ export const DEFAULTS = {
   minSeqLength: 256,
   /** Longest sequence the planner picks on its own from a dataset; users may ask for more. */
   maxAutoSeqLength: 8192,
-  /** The CPU path is practical only for models this small (the tiny demo model). */
-  cpuMaxParamsB: 0.05,
+  /** A CPU plan is refused only when its run would take longer than this. */
+  cpuMaxHours: 8,
+  /**
+   * FLOP/s per physical core assumed until the sidecar has measured this machine (planner/calibration.ts):
+   * about half of what a 2-core cloud VM measured for LoRA on SmolLM2 in fp32 (~60 GFLOP/s per core), so an
+   * unmeasured estimate errs long.
+   */
+  cpuFlopsPerCore: 30e9,
   /** Share of free VRAM LoRA in 16 bits must leave unused, or QLoRA is chosen instead. */
   loraHeadroom: 0.1,
 } as const;
@@ -26,9 +34,13 @@ export function learningRate(method: TrainingMethod, objective: Objective): numb
   return method === 'full' ? 2e-5 : 2e-4;
 }
 
-/** The tiny demo model starts from random weights: real-model rates would leave its loss flat for minutes. */
+/**
+ * The demo learns a house style (resources/samples/style-*.jsonl) in one short CPU run: a bolder rate than
+ * LoRA's usual 2e-4, so the style is in (nearly) every held-out reply after one epoch, through Ollama too
+ * (electron/core/runs/integration/real-style.test.ts, e2e/demo.spec.ts).
+ */
 export function demoLearningRate(objective: Objective): number {
-  return objective === 'dpo' ? 5e-4 : 2e-3;
+  return objective === 'dpo' ? 5e-5 : 1e-3;
 }
 
 const roundUp = (n: number, step: number) => Math.ceil(n / step) * step;

@@ -42,7 +42,7 @@ test('#3 the plan names the chosen GPU and the sidecar sees only that one, in nv
   assert.equal(env.CUDA_VISIBLE_DEVICES, '1');
   assert.equal(env.CUDA_DEVICE_ORDER, 'PCI_BUS_ID');
   // A CPU plan was sized for fp32 on the CPU: the sidecar sees no GPU at all.
-  const cpu = computePlan({ hardware: null, model: byId('hone-tiny-demo') });
+  const cpu = computePlan({ hardware: null, model: byId('smollm2-135m-instruct') });
   assert.equal(cpu.gpu_index, null);
   assert.equal(sidecarEnv({ pythonRuntimeDir: '/rt', base: {}, gpu: gpuFor(cpu) }).CUDA_VISIBLE_DEVICES, '');
   // A plan for a card named by size changes nothing.
@@ -74,7 +74,7 @@ test('#5 Phi models get their fused projections, Gemma 3 the language model only
   const gemma = computePlan({ hardware: null, model: byId('gemma-3-4b-it'), overrides: { vramGb: 24 } });
   assert.deepEqual(gemma.target_modules, ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj']);
   assert.match(gemma.why!.lora!, /language model \(not the vision tower\)/);
-  const full = computePlan({ hardware: null, model: byId('hone-tiny-demo'), overrides: { method: 'full' } });
+  const full = computePlan({ hardware: null, model: byId('smollm2-135m-instruct'), overrides: { method: 'full' } });
   assert.equal(full.lora_trainable_params, 0);
 });
 
@@ -107,7 +107,7 @@ test('the sidecar config carries the plan figures its decisions need (and none f
   assert.equal(c.vram_budget_gb, plan.vram_budget_gb);
   assert.equal(c.planned_trainable_params, plan.lora_trainable_params);
   assert.deepEqual(c.target_modules, ['qkv_proj', 'o_proj', 'gate_up_proj', 'down_proj']);
-  const cpu = computePlan({ hardware: null, model: byId('hone-tiny-demo') });
+  const cpu = computePlan({ hardware: null, model: byId('smollm2-135m-instruct') });
   const cc = toSidecarConfig(cpu, { ...run, plan: cpu }, { modelPath: '/m', outputDir: '/o' });
   assert.equal(cc.estimated_vram_gb, null);
   assert.equal(cc.plain_estimated_vram_gb, null);

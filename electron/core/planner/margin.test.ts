@@ -54,7 +54,7 @@ test('Qwen2.5 32B on a 24 GB card: within the margin, and Unsloth\'s higher mini
   const small = computePlan({ hardware: null, model: byId('llama-3.2-1b-instruct'), overrides: { vramGb: 24 } });
   assert.doesNotMatch(small.reasons.join('\n'), /Unsloth publishes/);
   // A CPU plan keeps 5% of the RAM it plans against.
-  const cpu = computePlan({ hardware: null, model: byId('hone-tiny-demo') });
+  const cpu = computePlan({ hardware: null, model: byId('smollm2-135m-instruct') });
   assert.equal(cpu.device, 'cpu');
   assert.match(cpu.reasons.join('\n'), /a safety margin of [\d.]+ GB \(5% of the/);
 });

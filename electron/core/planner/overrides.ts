@@ -12,6 +12,7 @@ const INTS: [keyof PlanOverrides, number, number, string][] = [
   // Several processes (issue #15): per machine, and machines.
   ['processes', 1, 1024, 'number of processes'],
   ['nodes', 1, 4096, 'number of machines'],
+  ['maxSteps', 1, 10_000_000, 'number of steps'],
 ];
 
 export function validateOverrides(raw: unknown): PlanOverrides {
@@ -30,6 +31,10 @@ export function validateOverrides(raw: unknown): PlanOverrides {
   if (o.vramGb !== undefined && o.vramGb !== null) {
     if (typeof o.vramGb !== 'number' || !(o.vramGb > 0) || o.vramGb > 4096) throw new HoneError('BAD_REQUEST', `The card size must be a number of GB above 0, not ${JSON.stringify(o.vramGb)}.`);
     out.vramGb = o.vramGb;
+  }
+  if (o.epochs !== undefined && o.epochs !== null) {
+    if (typeof o.epochs !== 'number' || !(o.epochs > 0) || o.epochs > 1000) throw new HoneError('BAD_REQUEST', `The number of epochs must be above 0 and at most 1000, not ${JSON.stringify(o.epochs)}.`);
+    out.epochs = o.epochs;
   }
   if (o.method !== undefined && o.method !== null) {
     if (!METHODS.includes(o.method as (typeof METHODS)[number])) throw new HoneError('BAD_REQUEST', `The method must be one of ${METHODS.join(', ')}, not ${JSON.stringify(o.method)}.`);

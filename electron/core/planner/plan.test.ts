@@ -140,25 +140,67 @@ test('plans against the selected GPU\'s free VRAM and names what holds the rest'
   assert.equal(second.method, 'lora');
 });
 
-test('CPU only: the demo model plans on the CPU, real models are refused with the demo suggested', () => {
+const STYLE = { rows: 156, meanTokens: 79, p95Tokens: 86, maxTokens: 93 };
+const MEASURED = { flopsPerSecond: 120e9, measured: true, how: 'test figure' };
+
+test('CPU only: the demo plans by time, with its ETA and why; the demo settings learn the style in one short run', () => {
   const cpu = machine([], null);
-  const demo = computePlan({ hardware: cpu, model: byId('hone-tiny-demo'), catalogue });
-  assert.equal(demo.device, 'cpu');
-  assert.equal(demo.fits, true);
-  assert.equal(demo.method, 'lora');
-  assert.equal(demo.load_in_4bit, false);
-  assert.equal(demo.optimizer, 'adamw_torch');
-  assert.match(demo.reasons[0], /No NVIDIA GPU.*only for the tiny demo model/);
-  const real = computePlan({ hardware: cpu, model: byId('qwen2.5-0.5b-instruct'), catalogue });
-  assert.equal(real.fits, false);
-  assert.equal(real.device, 'cpu');
-  assert.equal(real.suggestion?.modelId, 'hone-tiny-demo');
-  assert.match(real.reasons.join('\n'), /many hours per epoch on a CPU/);
-  const asked4bit = computePlan({ hardware: cpu, model: byId('hone-tiny-demo'), overrides: { method: 'qlora' } });
+  const demo = computePlan({ hardware: cpu, model: byId('smollm2-135m-instruct'), datasetStats: STYLE, overrides: { maxSteps: 40 }, catalogue, cpuSpeed: MEASURED });
+  assert.deepEqual([demo.device, demo.fits, demo.method, demo.load_in_4bit, demo.optimizer], ['cpu', true, 'lora', false, 'adamw_torch']);
+  assert.equal(demo.learning_rate, 1e-3);
+  assert.equal(demo.effective_batch, 4);
+  assert.ok(demo.eta, 'a CPU plan with a dataset has an ETA');
+  assert.equal(demo.eta.steps, 40);
+  assert.equal(demo.eta.measured, true);
+  // 40 steps x 4 rows, padded a little towards the longer rows of each micro-batch.
+  assert.ok(demo.eta.tokens >= 40 * 4 * 79 && demo.eta.tokens <= 40 * 4 * 86, `${demo.eta.tokens} tokens`);
+  assert.ok(demo.eta.seconds > 60 && demo.eta.seconds < 10 * 60, `${demo.eta.seconds} s`);
+  assert.match(demo.why!.eta!, /^About \d+ (s|min) on this CPU: 40 steps of 4 rows ≈ [\d,]+ tokens x \d+ MFLOP per token .* at 120 GFLOP\/s \(measured on this machine: test figure\)/);
+  assert.match(demo.reasons[0], /No NVIDIA GPU: training runs on the CPU .* the time estimate says how long/);
+  // Without a dataset there is nothing to time, and nothing is refused for it.
+  const noData = computePlan({ hardware: cpu, model: byId('smollm2-1.7b-instruct'), catalogue, cpuSpeed: MEASURED });
+  assert.equal(noData.eta, null);
+  assert.equal(noData.fits, true);
+  assert.match(noData.why!.eta!, /choose a dataset/);
+  // Not measured yet: a stated default, named as such.
+  const unmeasured = computePlan({ hardware: cpu, model: byId('smollm2-135m-instruct'), datasetStats: STYLE, catalogue });
+  assert.equal(unmeasured.eta?.measured, false);
+  assert.equal(unmeasured.eta?.flopsPerSecond, 16 * 30e9, 'the default per physical core');
+  assert.match(unmeasured.why!.eta!, /not measured yet; assumed 30 GFLOP\/s per core for 16 cores/);
+  const asked4bit = computePlan({ hardware: cpu, model: byId('smollm2-135m-instruct'), overrides: { method: 'qlora' } });
   assert.equal(asked4bit.method, 'lora');
   assert.match(asked4bit.reasons.join('\n'), /QLoRA needs CUDA/);
+});
+
+test('CPU only: real models train when the ETA is under 8 h; past it, refused with what would bring it under', () => {
+  const cpu = machine([], null);
+  const data = { rows: 2000, meanTokens: 400, p95Tokens: 900, maxTokens: 1800 };
+  const small = computePlan({ hardware: cpu, model: byId('smollm2-360m-instruct'), datasetStats: data, overrides: { maxSteps: 100 }, catalogue, cpuSpeed: MEASURED });
+  assert.equal(small.fits, true);
+  assert.ok(small.eta && small.eta.seconds < 8 * 3600);
+  assert.equal(small.learning_rate, 2e-4, 'real models keep LoRA\'s usual rate');
+  const big = computePlan({ hardware: cpu, model: byId('qwen2.5-7b-instruct'), datasetStats: data, catalogue, cpuSpeed: MEASURED });
+  assert.equal(big.fits, false);
+  assert.ok(big.eta && big.eta.seconds > 8 * 3600);
+  const why = big.why!.eta!;
+  assert.match(why, /^About \d+(\.\d)? (h|days) on this CPU, more than the 8 h Hone plans for: /);
+  const steps = Number(why.match(/at most ([\d,]+) steps/)?.[1].replace(/,/g, ''));
+  assert.ok(steps >= 1 && steps < big.eta.steps, `suggests fewer steps (${steps} of ${big.eta.steps})`);
+  assert.match(why, /or an NVIDIA GPU \(plan for one with a card size\)\.$/);
+  // What it suggests does fit: the same plan with that many steps comes in under 8 h.
+  const fewer = computePlan({ hardware: cpu, model: byId('qwen2.5-7b-instruct'), datasetStats: data, overrides: { maxSteps: steps }, cpuSpeed: MEASURED });
+  assert.ok(fewer.fits && fewer.eta!.seconds <= 8 * 3600, `${steps} steps: ${fewer.eta!.seconds} s`);
+  // The largest catalogue model that trains here in time is suggested, and nothing larger would.
+  assert.ok(big.suggestion, 'a suggestion');
+  const suggested = byId(big.suggestion.modelId);
+  assert.ok(computePlan({ hardware: cpu, model: suggested, datasetStats: data, cpuSpeed: MEASURED }).fits);
+  assert.match(big.reasons.join('\n'), new RegExp(`largest catalogue model that trains here in under 8 h: ${suggested.name.replace(/[.()]/g, '\\$&')}`));
+  for (const m of catalogue.filter((x) => x.paramsB > suggested.paramsB && x.id !== 'qwen2.5-7b-instruct')) {
+    assert.ok(!computePlan({ hardware: cpu, model: m, datasetStats: data, cpuSpeed: MEASURED }).fits, `${m.id} would fit and is larger`);
+  }
   // --vram-gb plans for a card this machine does not have.
   const planned = computePlan({ hardware: cpu, model: byId('qwen2.5-7b-instruct'), overrides: { vramGb: 24 } });
   assert.equal(planned.device, 'cuda');
   assert.equal(planned.fits, true);
+  assert.equal(planned.eta, null);
 });

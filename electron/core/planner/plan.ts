@@ -4,12 +4,14 @@
  */
 import type { Hardware } from '../../shared/types/hardware';
 import type { ModelSpec } from '../../shared/types/model';
-import type { DatasetTokenStats, Plan, PlanChoice, PlanOverrides, TrainingMethod } from '../../shared/types/plan';
+import type { CpuSpeed, DatasetTokenStats, Plan, PlanChoice, PlanOverrides, TrainingMethod } from '../../shared/types/plan';
 import { loraParams, targetModulesFor } from '../catalog/params';
 import { budgetFor, fmtGb } from './budget';
+import { cpuTime } from './cpu-time';
 import { estimateMemory } from './memory';
 import { chooseSeqLength, DEFAULTS, demoLearningRate, learningRate } from './defaults';
 import * as text from './reasons';
+import { formatDuration } from './eta';
 import { search, type Candidate, type Estimator } from './search';
 import { marginGb, marginReason } from './margin';
 import { unslothAbove, unslothReason } from './unsloth-check';
@@ -27,6 +29,8 @@ export interface PlanInput {
    * model instead of Unsloth's, or FSDP's sharded estimate.
    */
   engine?: { backend?: 'unsloth' | 'plain'; estimate?: Estimator };
+  /** This machine's measured CPU training speed (planner/calibration.ts); a stated default without it. */
+  cpuSpeed?: CpuSpeed | null;
 }
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
@@ -47,8 +51,8 @@ export function planOnce(input: PlanInput): Plan {
   const model = input.model;
   const seq = chooseSeqLength(model, input.datasetStats, o.maxSeqLength);
   const rank = o.loraRank ?? DEFAULTS.loraRank;
-  const gc = o.gradientCheckpointing ?? true;
   const cpu = budget.device === 'cpu';
+  const gc = o.gradientCheckpointing ?? true;
   // bitsandbytes' 4-bit kernels need CUDA, so the CPU path trains LoRA (or full, if asked) in fp32.
   const auto = o.method === undefined;
   const methods: TrainingMethod[] = auto ? (cpu ? ['lora'] : ['lora', 'qlora']) : cpu && o.method === 'qlora' ? ['lora'] : [o.method!];
@@ -70,11 +74,26 @@ export function planOnce(input: PlanInput): Plan {
     estimate: input.engine?.estimate,
   });
   const plainBackend = input.engine?.backend === 'plain';
-  const tooBigForCpu = cpu && !model.demo && model.paramsB > DEFAULTS.cpuMaxParamsB;
   const c: Candidate = result.chosen ?? result.cheapest;
-  const fits = result.chosen !== null && !tooBigForCpu;
-  // The demo model learns in a minute on a CPU only with every example stepping the optimiser.
-  const gradAccum = o.gradAccum ?? (model.demo && cpu ? 1 : Math.max(1, Math.ceil(DEFAULTS.effectiveBatch / c.batchSize)));
+  // The demo learns its style within one short epoch on a CPU only with small optimiser steps (4 rows each).
+  const gradAccum = o.gradAccum ?? (model.demo && cpu ? Math.max(1, Math.ceil(DEFAULTS.demoEffectiveBatch / c.batchSize)) : Math.max(1, Math.ceil(DEFAULTS.effectiveBatch / c.batchSize)));
+  const time = cpu
+    ? cpuTime({
+        model,
+        stats: input.datasetStats,
+        overrides: o,
+        hardware: input.hardware,
+        speed: input.cpuSpeed,
+        settings: {
+          flops: { method: c.method, loraRank: rank, targetModules, gradientCheckpointing: gc, meanTokens: 0, objective },
+          batchSize: c.batchSize,
+          gradAccum,
+          maxSeqLength: c.maxSeqLength,
+        },
+      })
+    : null;
+  const tooSlow = time?.tooSlow ?? false;
+  const fits = result.chosen !== null && !tooSlow;
 
   const reasons = [...budget.reasons, ...gpuNotes(input, budget.device)];
   const why: Partial<Record<PlanChoice, string>> = {};
@@ -83,10 +102,10 @@ export function planOnce(input: PlanInput): Plan {
     if (choice) why[choice] = why[choice] ? `${why[choice]} ${text}` : text;
   };
   if (cpu && o.method === 'qlora') say('method', 'QLoRA needs CUDA (bitsandbytes 4-bit kernels): LoRA is planned instead.');
-  if (tooBigForCpu) {
-    say('method', `${model.name} (${model.paramsB}B parameters) would take many hours per epoch on a CPU: pick the tiny demo model here, or plan for an NVIDIA card.`);
+  if (result.chosen && cpu) {
+    say('method', `${c.method === 'full' ? 'Full fine-tuning' : 'LoRA'} in fp32 on the CPU (plain transformers + PEFT): ${tooSlow ? 'it fits in memory, but takes too long (see the time estimate).' : `${model.name} fits in memory; the time estimate says how long it takes.`}`);
   } else if (fits) {
-    say('method', cpu ? `LoRA in fp32 on the CPU (plain transformers + PEFT): fine for the ${model.name}.` : text.methodReason(c, auto, budget.gb, result.firstTries));
+    say('method', text.methodReason(c, auto, budget.gb, result.firstTries));
   } else {
     say('method', `Does not fit: even ${text.METHOD_NAMES[c.method]} at batch ${c.batchSize} and ${c.maxSeqLength} tokens needs ${fmtGb(c.totalGb)}, more than the ${fmtGb(budget.gb)} budget less its safety margin allows.`);
     if (seq.fixed) say('max_seq_length', 'A shorter max_seq_length would need less: the one you set is kept as it is.');
@@ -110,7 +129,8 @@ export function planOnce(input: PlanInput): Plan {
     ? estimateMemory(model, { method: c.method, maxSeqLength: c.maxSeqLength, batchSize: c.batchSize, loraRank: rank, targetModules, gradientCheckpointing: gc, optimizer: c.optimizer, objective, device: 'cuda', backend: 'plain' }).totalGb
     : c.totalGb;
   if (budget.device === 'cuda' && fits && !plainBackend) say(null, text.plainFallbackReason(plainGb, budget.gb));
-  if (model.demo) say(null, `Learning rate ${demoLearningRate(objective)}: the tiny random demo model needs a bold one to show its loss falling within a minute.`);
+  if (time) say('eta', time.reason);
+  if (model.demo && cpu) say(null, `Learning rate ${demoLearningRate(objective)}: bolder than LoRA's usual ${learningRate(c.method, objective)}, so the demo learns its style within one short epoch on this CPU.`);
 
   return {
     modelId: model.id,
@@ -127,7 +147,7 @@ export function planOnce(input: PlanInput): Plan {
     target_modules: [...targetModules],
     gradient_checkpointing: gc,
     optimizer: c.optimizer,
-    learning_rate: model.demo ? demoLearningRate(objective) : learningRate(c.method, objective),
+    learning_rate: model.demo && cpu ? demoLearningRate(objective) : learningRate(c.method, objective),
     estimated_vram_gb: round2(c.totalGb),
     breakdown: {
       weightsGb: round2(c.breakdown.weightsGb),
@@ -146,6 +166,7 @@ export function planOnce(input: PlanInput): Plan {
     gpu_index: budget.gpu?.index ?? null,
     lora_trainable_params: c.method === 'full' ? 0 : loraParams(model, rank, targetModules),
     plain_estimated_vram_gb: round2(plainGb),
+    eta: time?.eta ?? null,
   };
 }
 
@@ -159,10 +180,14 @@ export function computePlan(input: PlanInput): Plan {
   const overrides: PlanOverrides = { objective: o?.objective, vramGb: o?.vramGb, processes: o?.processes, gpus: o?.gpus, nodes: o?.nodes };
   const candidates = input.catalogue.filter((m) => m.id !== input.model.id).sort((a, b) => b.paramsB - a.paramsB);
   for (const m of candidates) {
-    const p = once({ hardware: input.hardware, model: m, datasetStats: input.datasetStats, overrides });
+    const p = once({ hardware: input.hardware, model: m, datasetStats: input.datasetStats, overrides: { ...overrides, maxSteps: o?.maxSteps, epochs: o?.epochs }, cpuSpeed: input.cpuSpeed });
     if (p.fits) {
       plan.suggestion = { modelId: m.id, name: m.name, method: p.method };
-      plan.reasons.push(`The largest catalogue model that fits: ${m.name}, with ${text.METHOD_NAMES[p.method]} in ${fmtGb(p.estimated_vram_gb)}.`);
+      plan.reasons.push(
+        p.device === 'cpu' && p.eta
+          ? `The largest catalogue model that trains here in under ${DEFAULTS.cpuMaxHours} h: ${m.name} (about ${formatDuration(p.eta.seconds)}).`
+          : `The largest catalogue model that fits: ${m.name}, with ${text.METHOD_NAMES[p.method]} in ${fmtGb(p.estimated_vram_gb)}.`,
+      );
       break;
     }
   }

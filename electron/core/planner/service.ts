@@ -6,6 +6,7 @@ import type { DatasetTokenStats, Plan } from '../../shared/types/plan';
 import type { CoreContext } from '../context';
 import { getCatalog, resolveModel } from '../catalog/catalog';
 import { getHardwareService } from '../hardware/service';
+import { cachedCpuSpeed } from './calibration';
 import { validateOverrides } from './overrides';
 import { computePlan } from './plan';
 
@@ -14,5 +15,5 @@ export async function planForModel(ctx: CoreContext, model: string, overrides?: 
   const catalogue = getCatalog(ctx);
   const spec = resolveModel(catalogue, model);
   const hardware = await getHardwareService(ctx).get();
-  return computePlan({ hardware, model: spec, datasetStats: datasetStats ?? null, overrides: validateOverrides(overrides), catalogue });
+  return computePlan({ hardware, model: spec, datasetStats: datasetStats ?? null, overrides: validateOverrides(overrides), catalogue, cpuSpeed: cachedCpuSpeed(ctx) });
 }

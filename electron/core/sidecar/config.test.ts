@@ -26,9 +26,9 @@ test('a Plan + RunConfig maps to a run config the sidecar\'s schema accepts, ove
 });
 
 test('a CPU plan runs the plain backend, one epoch by default, with the plan\'s learning rate', () => {
-  const plan = planFor('hone-tiny-demo', 'dpo');
+  const plan = planFor('smollm2-135m-instruct', 'dpo');
   assert.equal(plan.device, 'cpu');
-  const out = toSidecarConfig(plan, { model: 'hone-tiny-demo', dataset: '/d/dpo.jsonl', objective: 'dpo', plan }, { modelPath: '/m', outputDir: '/o', datasetPath: '/d/imported.jsonl' });
+  const out = toSidecarConfig(plan, { model: 'smollm2-135m-instruct', dataset: '/d/dpo.jsonl', objective: 'dpo', plan }, { modelPath: '/m', outputDir: '/o', datasetPath: '/d/imported.jsonl' });
   assert.ok(v.runConfig(out), JSON.stringify(v.runConfig.errors));
   assert.equal(out.backend, 'plain');
   assert.equal(out.objective, 'dpo');

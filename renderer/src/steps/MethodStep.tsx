@@ -1,4 +1,5 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
+import { bridge, errorText } from '../bridge';
 import { useWizard } from '../stores/wizard';
 import { useHardware } from '../stores/hardware';
 import { useCatalog } from '../stores/catalog';
@@ -17,7 +18,23 @@ export function MethodStep() {
   const stats = datasetStatsOf(dataset);
   const gpu = hardware?.gpus.find((g) => g.index === hardware.selectedGpu) ?? null;
   const hardwareKey = `${hardware?.selectedGpu}:${gpu?.vramFreeMb}`;
-  const { plan, error, busy } = usePlan(model?.id ?? null, objective, overrides, stats, hardwareKey);
+  const { plan, error, busy, refresh } = usePlan(model?.id ?? null, objective, overrides, stats, hardwareKey);
+  const [measuring, setMeasuring] = useState(false);
+  const [measureError, setMeasureError] = useState<string | null>(null);
+  // The CPU estimate starts from a cautious default speed; a short measurement (once per machine) makes it this machine's.
+  const measure = async () => {
+    setMeasuring(true);
+    setMeasureError(null);
+    try {
+      await bridge.invoke('plan.calibrate', { force: true });
+      refresh();
+    } catch (e) {
+      const t = errorText(e);
+      setMeasureError(`${t.message}${t.hint ? ` ${t.hint}` : ''}`);
+    } finally {
+      setMeasuring(false);
+    }
+  };
 
   // A preference dataset can only train with DPO; the wizard follows the data unless the user chose.
   useEffect(() => {
@@ -59,6 +76,14 @@ export function MethodStep() {
           <MemoryBar plan={plan} cardGb={cardGb} />
           <PlanTable plan={plan} />
           <ReasonList plan={plan} />
+          {plan.device === 'cpu' && plan.eta && (
+            <div className="row" style={{ marginTop: 8 }}>
+              <button type="button" data-testid="plan-calibrate" disabled={measuring} onClick={() => void measure()}>
+                {measuring ? 'Measuring this CPU…' : plan.eta.measured ? 'Measure this CPU again' : 'Measure this CPU (about 15 s) for a closer estimate'}
+              </button>
+              {measureError && <span className="banner error" role="alert">{measureError}</span>}
+            </div>
+          )}
           {suggested && (
             <button type="button" data-testid="plan-use-suggestion" style={{ marginTop: 8 }} onClick={() => patch({ model: suggested, plan: null })}>
               Use {suggested.name} instead

@@ -19,7 +19,8 @@ function numberOrNull(text: string): number | null {
 export function TrainStep() {
   const { model, dataset, plan, objective, runId, patch, goTo } = useWizard();
   const status = useRuns((s) => (runId ? s.summaries[runId]?.status : undefined));
-  const [maxSteps, setMaxSteps] = useState(model?.demo ? '60' : '');
+  // One epoch, as planned (the plan's time estimate is for it): the demo learns its style in one.
+  const [maxSteps, setMaxSteps] = useState('');
   const [epochs, setEpochs] = useState('1');
   const [name, setName] = useState('');
   const [allowTruncation, setAllowTruncation] = useState(false);

@@ -13,6 +13,8 @@ export interface Sample {
   path: string;
   objective: 'sft' | 'dpo';
   rows: number;
+  demo?: boolean;
+  evalPath?: string;
 }
 
 interface DatasetState {

@@ -168,7 +168,7 @@ describe('Save as GGUF (real Ollama)', { skip }, () => {
   it('reuses the model the user sent at that quantisation: nothing is converted again', async () => {
     const { ctx, deps } = core(server.host);
     const run = makeRunFolder(tmp, tiny, { id: 'run-reuse' });
-    registerRun(ctx, run, { id: 'run-reuse-1', model: 'hone-tiny-demo' });
+    registerRun(ctx, run, { id: 'run-reuse-1', model: 'tiny-test-model' });
     const name = `hone-test/reuse-${process.pid}`;
     const sent = await createOllamaHandlers(ctx)['ollama.send']({ runId: 'run-reuse-1', name, quantize: 'q4_K_M' });
     const res = await exportGguf({ run: 'run-reuse-1', quantize: 'q4_K_M' }, deps);

@@ -67,7 +67,7 @@ test('this machine as it is (no nvidia-smi): CPU only, with its real CPU, RAM an
   assert.ok(Math.abs(hw.ramTotalMb - os.totalmem() / 2 ** 20) < 2);
   assert.equal(hw.disk.path, c.ctx.paths.dataDir);
   assert.ok(hw.disk.freeMb !== null && hw.disk.freeMb > 0);
-  const plan = await c.handlers['plan.compute']({ model: 'hone-tiny-demo' });
+  const plan = await c.handlers['plan.compute']({ model: 'smollm2-135m-instruct' });
   assert.equal(plan.device, 'cpu');
   assert.equal(plan.fits, true);
 });
@@ -132,6 +132,6 @@ test('catalog.list, catalog.inspectFolder and plan.compute refuse bad input clea
   await assert.rejects(c.handlers['catalog.inspectFolder']({ path: os.tmpdir() }), /not a model folder: it has no config\.json/);
   await assert.rejects(c.handlers['catalog.inspectFolder']({ path: ' ' }), /No folder was given/);
   await assert.rejects(c.handlers['plan.compute']({ model: 'gpt-5' }), /not in the model catalogue/);
-  await assert.rejects(c.handlers['plan.compute']({ model: 'hone-tiny-demo', overrides: { batchSize: 0 } }), /batch size must be a whole number from 1/);
-  await assert.rejects(c.handlers['plan.compute']({ model: 'hone-tiny-demo', overrides: { method: 'qlora8' as 'qlora' } }), /method must be one of qlora, lora, full/);
+  await assert.rejects(c.handlers['plan.compute']({ model: 'smollm2-135m-instruct', overrides: { batchSize: 0 } }), /batch size must be a whole number from 1/);
+  await assert.rejects(c.handlers['plan.compute']({ model: 'smollm2-135m-instruct', overrides: { method: 'qlora8' as 'qlora' } }), /method must be one of qlora, lora, full/);
 });

@@ -143,7 +143,7 @@ describe('send to Ollama (real server)', { skip }, () => {
     const bf16 = path.join(tmp, 'tiny-bf16');
     if (!fs.existsSync(bf16)) copyAsBf16(tiny, bf16);
     const dir = makeRunFolder(tmp, bf16, { id: 'run-store' });
-    registerRun(ctx, dir, { id: 'run-store-1', model: 'hone-tiny-demo' });
+    registerRun(ctx, dir, { id: 'run-store-1', model: 'tiny-test-model' });
     const name = uniqueName('q4');
     const res = await handlers['ollama.send']({ runId: 'run-store-1', name, quantize: 'q4_K_M' });
     const tags = (await (await fetch(`${upstreamUrl()}/api/tags`)).json()) as { models: { name: string; details: { quantization_level: string } }[] };
@@ -151,7 +151,7 @@ describe('send to Ollama (real server)', { skip }, () => {
     const detail = getRunStore(ctx).getRunDetail('run-store-1');
     assert.deepEqual(detail?.exports.map((e) => [e.name, e.quantize, e.digest]), [[res.name, 'q4_K_M', res.digest]]);
 
-    registerRun(ctx, dir, { id: 'run-store-failed', model: 'hone-tiny-demo', status: 'failed' });
+    registerRun(ctx, dir, { id: 'run-store-failed', model: 'tiny-test-model', status: 'failed' });
     const err = await rejectsWith(handlers['ollama.send']({ runId: 'run-store-failed', name: uniqueName('failed'), quantize: 'q8_0' }), 'NOT_EXPORTABLE');
     assert.match(err.message, /failed; only a completed run/);
     await rejectsWith(handlers['ollama.send']({ runId: 'no-such-run', name: uniqueName('none'), quantize: 'q8_0' }), 'NOT_FOUND');
@@ -162,7 +162,7 @@ describe('send to Ollama (real server)', { skip }, () => {
     const resources = fs.mkdtempSync(path.join(tmp, 'resources-'));
     const catalogue = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'resources', 'models.json'), 'utf8')) as { models: Record<string, unknown>[] };
     const base = uniqueName('base');
-    const demo = catalogue.models.find((m) => m.id === 'hone-tiny-demo')!;
+    const demo = catalogue.models.find((m) => m.id === 'smollm2-135m-instruct')!; // a Llama with ChatML, like the tiny model
     const withBase = { ...demo, id: 'tiny-with-base', ollamaBase: base };
     const missingBase = { ...demo, id: 'tiny-missing-base', ollamaBase: uniqueName('never-pulled') };
     // A Qwen2 base: Ollama applies adapters to llama and gemma2 bases only, so pulling it would not help.

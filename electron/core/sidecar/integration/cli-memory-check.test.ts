@@ -2,7 +2,7 @@
  * The memory check end to end on the CPU (issue #16), as a user runs it: `hone train --budget-gb` measures the
  * sidecar's memory growth on the longest rows, the planner shrinks the batch (accumulation keeps the effective
  * batch) until it fits, and the run then trains to the same result as one planned that way from the start.
- * Real child processes, the real sidecar, the demo model; the budget is set so that batch 16 (0.64-0.9 GB
+ * Real child processes, the real sidecar, the tiny random model (a folder; the demo is SmolLM2 now); the budget is set so that batch 16 (0.64-0.9 GB
  * measured here) and batch 8 (0.29-0.38 GB) do not fit the 0.285 GB a 0.3 GB budget allows, and batch 4
  * (0.17-0.22 GB) does. The check lands on 4 x 4, or on 2 x 8 when its one-point prediction from batch 16 is
  * pessimistic; the run planned that way is started with whichever it chose.
@@ -14,15 +14,19 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { RunMemory } from '../../../shared/types/memory';
 import { REPO_ROOT } from '../../paths';
+import { sharedTinyModel } from '../../ollama/integration/fixtures';
 import { forEachLine } from '../../runtime/exec';
 import { testPython, tmpDir } from '../../runtime/integration/fixtures';
 import { writeLongRows } from './long-rows';
 
 const dataDir = tmpDir('cli-memory');
 let python = '';
+let tiny = '';
 
 before(async () => {
   python = await testPython();
+  process.env.HONE_PYTHON ||= python;
+  tiny = sharedTinyModel();
 });
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
@@ -61,9 +65,9 @@ function tensors(file: string): Map<string, Float32Array> {
 
 test('hone train --budget-gb on the CPU: the check shrinks batch 16, then trains exactly like a run planned that way', { timeout: 10 * 60_000 }, async () => {
   const data = writeLongRows(path.join(dataDir, 'long.jsonl'));
-  const common = ['train', '--model', 'hone-tiny-demo', '--data', data, '--max-steps', '3', '--json'];
-  // The demo model is built once, before the two runs start together.
-  const warm = await hone(['train', '--model', 'hone-tiny-demo', '--data', path.join(REPO_ROOT, 'resources', 'samples', 'sft-sample.jsonl'), '--max-steps', '1', '--json', '--out', path.join(dataDir, 'warm')]);
+  const common = ['train', '--model', tiny, '--data', data, '--max-steps', '3', '--json'];
+  // A first short run warms the caches, before the two runs start together.
+  const warm = await hone(['train', '--model', tiny, '--data', path.join(REPO_ROOT, 'resources', 'samples', 'sft-sample.jsonl'), '--max-steps', '1', '--json', '--out', path.join(dataDir, 'warm')]);
   assert.equal(warm.code, 0, warm.stderr.join('\n'));
   const checked = await hone([...common, '--batch', '16', '--budget-gb', '0.3', '--out', path.join(dataDir, 'checked')]);
   assert.equal(checked.code, 0, checked.stderr.join('\n'));

@@ -1,6 +1,6 @@
 /**
- * `hone train` and `hone setup` as a user runs them: a real child process, the real sidecar, the demo
- * model built on first use, Ctrl-C (SIGINT) stopping gracefully and --resume continuing.
+ * `hone train` and `hone setup` as a user runs them: a real child process, the real sidecar, the tiny random
+ * model as a local folder (fast; the SmolLM2 demo is trained in the acceptance tests), Ctrl-C (SIGINT) stopping gracefully and --resume continuing.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -8,15 +8,19 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { REPO_ROOT } from '../../paths';
+import { sharedTinyModel } from '../../ollama/integration/fixtures';
 import { forEachLine } from '../../runtime/exec';
 import { testPython, tmpDir } from '../../runtime/integration/fixtures';
 
 const SAMPLES = path.join(REPO_ROOT, 'resources', 'samples');
 const dataDir = tmpDir('cli-data');
 let python = '';
+let tiny = '';
 
 before(async () => {
   python = await testPython();
+  process.env.HONE_PYTHON ||= python;
+  tiny = sharedTinyModel();
 });
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
@@ -50,20 +54,19 @@ function hone(args: string[], env: NodeJS.ProcessEnv = {}): Hone {
   return { code, stdout, stderr, child, waitFor: (match) => new Promise((resolve) => waiters.push({ match, resolve })) };
 }
 
-test('hone train builds the demo model, trains on the sample, exits 0 and prints the output folder', { timeout: 10 * 60_000 }, async () => {
-  const run = hone(['train', '--model', 'hone-tiny-demo', '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--max-steps', '3']);
+test('hone train trains a model folder on the sample, exits 0 and prints the output folder', { timeout: 10 * 60_000 }, async () => {
+  const run = hone(['train', '--model', tiny, '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--max-steps', '3']);
   const code = await run.code;
   assert.equal(code, 0, [...run.stdout, ...run.stderr].join('\n'));
   assert.ok(run.stdout.some((l) => /^step 3\/3 {2}loss \d/.test(l)), run.stdout.join('\n'));
   const out = run.stdout.at(-1)!.match(/^Output: (.+)$/)?.[1];
   assert.ok(out, `last line names the output folder: ${run.stdout.at(-1)}`);
   assert.ok(fs.existsSync(path.join(out, 'adapter', 'adapter_config.json')));
-  assert.ok(fs.existsSync(path.join(dataDir, 'models', 'hone-tiny-demo', 'config.json')), 'the demo model is kept for the next run');
 });
 
 test('Ctrl-C stops after the step and saves; --resume continues from there (JSON output)', { timeout: 10 * 60_000 }, async () => {
   const out = path.join(dataDir, 'dpo-run');
-  const args = ['train', '--model', 'hone-tiny-demo', '--data', path.join(SAMPLES, 'dpo-sample.jsonl'), '--max-steps', '40', '--out', out, '--json'];
+  const args = ['train', '--model', tiny, '--data', path.join(SAMPLES, 'dpo-sample.jsonl'), '--max-steps', '40', '--out', out, '--json'];
   const first = hone(args);
   await first.waitFor(/"type":"metrics","seq":\d+,"ts":"[^"]+","step":2\b/);
   first.child.kill('SIGINT');
@@ -85,10 +88,10 @@ test('Ctrl-C stops after the step and saves; --resume continues from there (JSON
 });
 
 test('bad arguments exit 2, unusable input exits 1 with what to do', async () => {
-  const usage = hone(['train', '--model', 'hone-tiny-demo']);
+  const usage = hone(['train', '--model', tiny]);
   assert.equal(await usage.code, 2);
   assert.match(usage.stderr.join('\n'), /--model and --data are required/);
-  const wrongMethod = hone(['train', '--model', 'hone-tiny-demo', '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--method', 'dpo']);
+  const wrongMethod = hone(['train', '--model', tiny, '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--method', 'dpo']);
   assert.equal(await wrongMethod.code, 1);
   assert.match(wrongMethod.stderr.join('\n'), /DPO needs preference pairs[\s\S]*--method sft/);
   const noModel = hone(['train', '--model', path.join(dataDir, 'no-such-folder'), '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--json']);
@@ -109,7 +112,7 @@ test('hone setup checks a chosen Python: ready with its path, or each problem li
 });
 
 test('hone train --processes 2 on a machine without a GPU: two gloo processes, rank 0 reports, the summary says 2', { timeout: 10 * 60_000 }, async () => {
-  const run = hone(['train', '--model', 'hone-tiny-demo', '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--max-steps', '3', '--processes', '2']);
+  const run = hone(['train', '--model', tiny, '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--max-steps', '3', '--processes', '2']);
   const code = await run.code;
   const all = [...run.stdout, ...run.stderr].join('\n');
   assert.equal(code, 0, all);
@@ -124,7 +127,7 @@ test('hone train --processes 2 on a machine without a GPU: two gloo processes, r
 
 test('hone train --nodes 2 --print-launch writes each machine\'s config and command, and starts nothing', { timeout: 5 * 60_000 }, async () => {
   const out = path.join(dataDir, 'two-machines');
-  const run = hone(['train', '--model', 'hone-tiny-demo', '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--max-steps', '3', '--processes', '2', '--nodes', '2', '--print-launch', '--main-ip', '10.1.2.3', '--out', out]);
+  const run = hone(['train', '--model', tiny, '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--max-steps', '3', '--processes', '2', '--nodes', '2', '--print-launch', '--main-ip', '10.1.2.3', '--out', out]);
   const code = await run.code;
   const all = [...run.stdout, ...run.stderr].join('\n');
   assert.equal(code, 0, all);
@@ -135,7 +138,7 @@ test('hone train --nodes 2 --print-launch writes each machine\'s config and comm
     assert.ok(run.stdout.some((l) => l.includes(`--config_file ${path.join(out, 'launch', `accelerate-node${rank}.json`)} --num_cpu_threads_per_process 1 --module hone_sidecar --config ${path.join(out, 'launch', 'run.json')}`)), all);
   }
   assert.ok(!fs.existsSync(path.join(out, 'checkpoints')), 'nothing trained');
-  const bad = hone(['train', '--model', 'hone-tiny-demo', '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--nodes', '2']);
+  const bad = hone(['train', '--model', tiny, '--data', path.join(SAMPLES, 'sft-sample.jsonl'), '--nodes', '2']);
   assert.equal(await bad.code, 2);
   assert.match(bad.stderr.join('\n'), /--nodes runs on several machines, which Hone does not start: add --print-launch/);
 });

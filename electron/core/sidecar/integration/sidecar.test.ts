@@ -8,8 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { SidecarEvent } from '../../../shared/types/sidecar';
-import { createContext } from '../../app';
-import { ensureDemoModel } from '../../demo/ensure';
+import { sharedTinyModel } from '../../ollama/integration/fixtures';
 import { forEachLine } from '../../runtime/exec';
 import { PYTHON_RUNTIME, testPython, tmpDir } from '../../runtime/integration/fixtures';
 import { isAlive } from '../kill-tree';
@@ -23,9 +22,8 @@ const running: SidecarProcess[] = [];
 
 before(async () => {
   python = await testPython();
-  const { ctx, close } = createContext({ mode: 'cli', env: process.env, paths: { dataDir } });
-  model = await ensureDemoModel(ctx, { python });
-  await close();
+  process.env.HONE_PYTHON ||= python;
+  model = sharedTinyModel();
 });
 
 after(async () => {
@@ -51,15 +49,6 @@ const config = (out: string, maxSteps: number) => ({
   save_steps: 2,
   backend: 'plain',
   seed: 1,
-});
-
-test('the demo model is built once and then reused', async () => {
-  assert.ok(fs.existsSync(path.join(model, 'config.json')));
-  const { ctx, close } = createContext({ mode: 'cli', env: process.env, paths: { dataDir } });
-  const t0 = performance.now();
-  assert.equal(await ensureDemoModel(ctx, { python }), model);
-  assert.ok(performance.now() - t0 < 1000, 'cached');
-  await close();
 });
 
 test('a run streams ready, metrics for every step and done; every line passes the protocol schema', { timeout: 10 * 60_000 }, async () => {

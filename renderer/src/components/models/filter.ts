@@ -7,7 +7,7 @@ export function filterModels(models: ModelSpec[], query: string): ModelSpec[] {
   if (!words.length) return models;
   return models.filter((m) => {
     const size = `${m.paramsB}b ${Math.round(m.paramsB)}b`;
-    const hay = `${m.name} ${m.id} ${m.family} ${m.license} ${size} ${m.demo ? 'demo tiny' : ''}`.toLowerCase();
+    const hay = `${m.name} ${m.id} ${m.family} ${m.license} ${size} ${m.demo ? 'demo' : ''}`.toLowerCase();
     return words.every((w) => hay.includes(w));
   });
 }

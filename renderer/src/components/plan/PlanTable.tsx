@@ -23,7 +23,15 @@ function rows(plan: Plan): [PlanChoice, string, string][] {
     ['lora', 'LoRA', plan.method === 'full' ? '—' : `rank ${plan.lora_rank}, alpha ${plan.lora_alpha}, dropout ${plan.lora_dropout}`],
     ['gradient_checkpointing', 'Gradient checkpointing', plan.gradient_checkpointing ? 'on' : 'off'],
     ['optimizer', 'Optimiser', `${plan.optimizer}, learning rate ${plan.learning_rate.toExponential()}`],
+    // A CPU plan says how long it takes here (FLOPs per token x tokens / this machine's speed), and why.
+    ...(plan.device === 'cpu' ? [['eta', 'Time on this CPU', plan.eta ? `about ${duration(plan.eta.seconds)}` : 'after choosing data'] as [PlanChoice, string, string]] : []),
   ];
+}
+
+function duration(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 90 * 60) return `${Math.round(seconds / 60)} min`;
+  return `${(seconds / 3600).toFixed(1)} h`;
 }
 
 /** Each choice of the plan with the reason for it. */
@@ -34,7 +42,7 @@ export function PlanTable({ plan }: { plan: Plan }) {
         {rows(plan).map(([key, label, value]) => (
           <tr key={key} data-testid={`plan-row-${key}`}>
             <th style={{ width: 170 }}>{label}</th>
-            <td style={{ width: 230 }} data-testid={key === 'method' ? 'plan-method' : undefined} data-method={key === 'method' ? plan.method : undefined}>
+            <td style={{ width: 230 }} data-testid={key === 'method' ? 'plan-method' : key === 'eta' ? 'plan-eta' : undefined} data-method={key === 'method' ? plan.method : undefined}>
               <strong>{value}</strong>
             </td>
             <td className="muted">{plan.why?.[key] ?? ''}</td>

@@ -10,8 +10,10 @@ export function usePlan(modelId: string | null, objective: Objective, overrides:
   const [plan, setPlan] = useState<Plan | null>(null);
   const [error, setError] = useState<{ message: string; hint?: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  // Bumped to plan again with what changed in the core (a measured CPU speed).
+  const [generation, setGeneration] = useState(0);
   const seq = useRef(0);
-  const key = JSON.stringify([modelId, objective, overrides, stats, hardwareKey]);
+  const key = JSON.stringify([modelId, objective, overrides, stats, hardwareKey, generation]);
   useEffect(() => {
     if (!modelId) return;
     const mine = ++seq.current;
@@ -29,5 +31,5 @@ export function usePlan(modelId: string | null, objective: Objective, overrides:
     }, 200);
     return () => clearTimeout(timer);
   }, [key]);
-  return { plan, error, busy };
+  return { plan, error, busy, refresh: () => setGeneration((g) => g + 1) };
 }
