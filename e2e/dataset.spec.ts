@@ -40,8 +40,8 @@ const text = async (id: string) => (await byTestId(id).first().innerText()).repl
 test('reach the Dataset step with the demo model chosen', async () => {
   await byTestId('step-hardware').waitFor();
   await byTestId('wizard-next').click();
-  await byTestId('model-option-hone-tiny-demo').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid="model-chosen"]')?.textContent?.includes('Hone tiny demo'));
+  await byTestId('model-option-smollm2-135m-instruct').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid="model-chosen"]')?.textContent?.includes('SmolLM2 135M'));
   await byTestId('wizard-next').click();
   await byTestId('step-dataset').waitFor();
 });

@@ -38,7 +38,7 @@ test('a CPU run with a 0.3 GB memory budget: the check shrinks batch 16 to 4 x 4
   await ws.invoke('settings.set', { onboarded: true });
 
   // The planner's own CPU plan for the demo model at batch 16 on rows of ~970 tokens.
-  const demo = loadCatalog(path.join(REPO_ROOT, 'resources')).find((m) => m.id === 'hone-tiny-demo')!;
+  const demo = loadCatalog(path.join(REPO_ROOT, 'resources')).find((m) => m.id === 'smollm2-135m-instruct')!;
   const plan = computePlan({ hardware: CPU, model: demo, overrides: { batchSize: 16 }, datasetStats: { rows: 40, meanTokens: 950, p95Tokens: 973, maxTokens: 973 } });
   assert.deepEqual([plan.fits, plan.device, plan.batch_size, plan.grad_accum, plan.max_seq_length], [true, 'cpu', 16, 1, 1024]);
   const data = writeLongRows(path.join(dataDir, 'long.jsonl'));
