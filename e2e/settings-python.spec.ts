@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import WebSocket from 'ws';
 import { launchBrowser, launchHeadless, openApp, pageErrors, type HeadlessApp } from './support/app';
+import type { WebSocketRoute } from 'playwright-core';
 
 let app: HeadlessApp;
 let browser: Browser;
@@ -76,4 +77,39 @@ test('a new Python needs the user\'s yes, and must answer as Python before it is
     assert.equal(await dialog.count(), 0);
   }
   assert.deepEqual(pageErrors.get(page), []);
+});
+
+test('what the user types while Settings is still loading is kept when the late answer arrives', async () => {
+  // CI failed once on a slow machine: the page's own settings.get answered after the user had typed a path,
+  // and the field went back to the saved value. Here that answer is held back on purpose until they typed.
+  const slow = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+  let hold = false;
+  const held: Array<() => void> = [];
+  await slow.routeWebSocket(/\/ws/, (ws: WebSocketRoute) => {
+    const server = ws.connectToServer();
+    const settingsIds = new Set<unknown>();
+    ws.onMessage((m) => {
+      const msg = JSON.parse(String(m)) as { id?: unknown; channel?: string };
+      if (hold && msg.channel === 'settings.get') settingsIds.add(msg.id);
+      server.send(m);
+    });
+    server.onMessage((m) => {
+      const msg = JSON.parse(String(m)) as { id?: unknown };
+      if (settingsIds.has(msg.id)) held.push(() => ws.send(m));
+      else ws.send(m);
+    });
+  });
+  await slow.goto(app.url);
+  await slow.getByTestId('nav-settings').waitFor();
+  hold = true;
+  await slow.getByTestId('nav-settings').click();
+  await slow.getByTestId('settings').waitFor();
+  await slow.getByTestId('settings-python').fill('/opt/typed/python3');
+  assert.equal(await slow.getByTestId('settings-ollama').inputValue(), '', 'the page has not had its answer yet');
+  assert.ok(held.length > 0, 'the settings answer was held back');
+  for (const send of held.splice(0)) send();
+  // The untouched field fills in from the late answer; the typed one keeps what was typed.
+  await slow.waitForFunction(() => (document.querySelector('[data-testid="settings-ollama"]') as HTMLInputElement | null)?.value !== '');
+  assert.equal(await slow.getByTestId('settings-python').inputValue(), '/opt/typed/python3');
+  await slow.close();
 });

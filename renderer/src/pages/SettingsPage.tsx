@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useSettings } from '../stores/settings';
 import { useRuntime } from '../stores/runtime';
 import type { Settings } from '../../../electron/shared/types/settings';
@@ -12,11 +12,13 @@ export function SettingsPage() {
   const [saved, setSaved] = useState(false);
   /** A new Python waiting for the user's yes: Hone will run it, so it is never changed on a plain Save. */
   const [confirming, setConfirming] = useState<string | null>(null);
+  /** Fields the user has typed in: a reload that answers late must not wipe what they typed meanwhile. */
+  const edited = useRef({ python: false, ollamaHost: false });
 
   useEffect(() => {
     void load().then((s) => {
-      setPython(s?.pythonPath ?? '');
-      setOllamaHost(s?.ollamaHost ?? '');
+      if (!edited.current.python) setPython(s?.pythonPath ?? '');
+      if (!edited.current.ollamaHost) setOllamaHost(s?.ollamaHost ?? '');
     });
     void runtime.load();
     // Load once on mount; load and runtime.load are stable zustand actions.
@@ -53,7 +55,10 @@ export function SettingsPage() {
             <tr>
               <th>Python</th>
               <td>
-                <input style={{ width: '100%' }} data-testid="settings-python" placeholder="Hone's own environment (recommended)" value={python} onChange={(e) => setPython(e.target.value)} />
+                <input style={{ width: '100%' }} data-testid="settings-python" placeholder="Hone's own environment (recommended)" value={python} onChange={(e) => {
+                    edited.current.python = true;
+                    setPython(e.target.value);
+                  }} />
                 <div className="muted">
                   {runtime.status?.state === 'ready' ? `In use: ${runtime.status.python}` : 'Leave empty to let Hone manage its own environment.'}
                   {runtime.status?.problems.length ? <div className="error-box">{runtime.status.problems.join(' ')}</div> : null}
@@ -63,7 +68,10 @@ export function SettingsPage() {
             <tr>
               <th>Ollama address</th>
               <td>
-                <input data-testid="settings-ollama" value={ollamaHost} onChange={(e) => setOllamaHost(e.target.value)} />
+                <input data-testid="settings-ollama" value={ollamaHost} onChange={(e) => {
+                    edited.current.ollamaHost = true;
+                    setOllamaHost(e.target.value);
+                  }} />
               </td>
             </tr>
             <tr>
