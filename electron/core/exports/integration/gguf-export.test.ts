@@ -238,7 +238,7 @@ describe('Save as GGUF (real Ollama)', { skip }, () => {
   it("the model layer is the one in Ollama's manifest (the test server's own store agrees with /api/show)", async () => {
     const { ctx } = core(server.host);
     const name = `hone-test/manifest-${process.pid}`;
-    const sent = await createOllamaHandlers(ctx)['ollama.send']({ runId: makeRunFolder(tmp, tiny, { id: 'run-manifest' }), name, quantize: 'q8_0' });
+    const sent = await createOllamaHandlers(ctx, { runFolders: true })['ollama.send']({ runId: makeRunFolder(tmp, tiny, { id: 'run-manifest' }), name, quantize: 'q8_0' });
     const { ollamaModelLayer } = await import('../ollama-layer');
     const layer = await ollamaModelLayer(url, sent.name, { HOME: tmp });
     assert.equal(layer.localPath, modelBlob(server.modelsDir, sent.name));

@@ -113,7 +113,7 @@ describe('send-to-ollama on SmolLM2-135M-Instruct: the default system prompt, to
     const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-smol-'));
     const { ctx, close } = createContext({ mode: 'cli', paths: { dataDir: tmp }, env: { OLLAMA_HOST: server.host } });
     try {
-      const handlers = createOllamaHandlers(ctx);
+      const handlers = createOllamaHandlers(ctx, { runFolders: true });
       const res = await handlers['ollama.send']({ runId: smol, name: 'hone-test/smollm2', quantize: 'f16' });
       assert.match(res.templateCheck, /Ollama feeds the same (text|number of tokens) as training did for 4 of 4/);
       const show = (await (await fetch(`http://${server.host}/api/show`, { method: 'POST', body: JSON.stringify({ model: res.name }) })).json()) as { system?: string };
