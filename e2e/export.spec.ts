@@ -23,9 +23,9 @@ const python = testPython();
 const rendererBuilt = fs.existsSync(path.join(REPO_ROOT, 'dist', 'renderer', 'index.html'));
 const skip = !python ? 'no Python for the sidecar (set HONE_PYTHON)' : !rendererBuilt ? 'renderer not built (npm run build:renderer)' : false;
 
-/** A LoRA plan the tiny model trains with on a CPU in about a second a step. */
+/** A LoRA plan the tiny random test model (a local folder, not in the catalogue) trains with on a CPU in about a second a step. */
 const CPU_PLAN: Plan = {
-  modelId: 'hone-tiny-demo', objective: 'sft', method: 'lora', load_in_4bit: false, max_seq_length: 128, batch_size: 2, grad_accum: 1,
+  modelId: 'tiny-random-llama', objective: 'sft', method: 'lora', load_in_4bit: false, max_seq_length: 128, batch_size: 2, grad_accum: 1,
   effective_batch: 2, lora_rank: 8, lora_alpha: 16, lora_dropout: 0, target_modules: ['q_proj', 'k_proj', 'v_proj', 'o_proj'],
   gradient_checkpointing: false, optimizer: 'adamw_torch', learning_rate: 0.002, estimated_vram_gb: 0.1,
   breakdown: { weightsGb: 0, trainableGb: 0, activationsGb: 0, overheadGb: 0 }, vram_budget_gb: 0, headroom_gb: 0, fits: true,

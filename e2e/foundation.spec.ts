@@ -54,6 +54,8 @@ test('the model picker searches the catalogue, shows size, licence, gated and wh
   assert.match(await qwen.innerText(), /490M params/);
   assert.match(await qwen.innerText(), /apache-2\.0/);
   // On a CPU-only machine small models train (in the time the plan states); a 70B one is refused: the badge says so.
+  await page.waitForSelector('[data-testid="fit-badge-qwen2.5-0.5b-instruct"][data-fits="yes"]');
+  await byTestId('model-search').fill('llama 70b');
   await page.waitForSelector('[data-testid="fit-badge-llama-3.1-70b-instruct"][data-fits="no"]');
   assert.equal(await text('fit-badge-llama-3.1-70b-instruct'), 'needs an NVIDIA GPU');
   await byTestId('model-search').fill('llama 3.2 1b');
@@ -64,10 +66,12 @@ test('the model picker searches the catalogue, shows size, licence, gated and wh
 });
 
 test('picking a model shows its plan; a model too big for this machine says what would fit', async () => {
+  await byTestId('model-search').fill('70b');
   await byTestId('model-option-llama-3.1-70b-instruct').click();
   await page.waitForSelector('[data-testid="model-plan-preview"][data-fits="no"]');
   assert.match(await text('plan-reasons'), /No NVIDIA GPU: training runs on the CPU/);
   assert.match(await text('plan-reasons'), /The largest catalogue model that (fits|trains here in under \d+ h): /);
+  await byTestId('model-search').fill('');
   await byTestId('model-option-smollm2-135m-instruct').click();
   await page.waitForSelector('[data-testid="model-plan-preview"][data-fits="yes"]');
   assert.equal(await byTestId('plan-method').getAttribute('data-method'), 'lora');
@@ -84,7 +88,7 @@ test('the Method step: objective, the plan with its memory bar, a reason beside 
   assert.equal(await byTestId('plan-method').getAttribute('data-method'), 'lora');
   for (const part of ['weightsGb', 'trainableGb', 'activationsGb', 'overheadGb']) assert.equal(await byTestId(`memory-${part}`).count(), 1);
   assert.match(await text('plan-row-max_seq_length'), /max_seq_length \d+/);
-  assert.match(await text('plan-row-lora'), /rank 16, alpha 16, dropout 0 .*0\.\d+M trainable parameters/);
+  assert.match(await text('plan-row-lora'), /rank 16, alpha 16, dropout 0 .*\b4\.9M trainable parameters \(3\.6% of the model\)/);
   assert.match(await text('plan-row-optimizer'), /adamw_torch/);
   assert.match(await text('plan-reasons'), /Estimated peak .* of the .* budget/);
   await page.screenshot({ path: screenshotPath('foundation-3-method') });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { Hardware } from '../electron/shared/types/hardware';
 import type { RunDetail, RunSummary } from '../electron/shared/types/runs';
-import { loadCatalog } from '../electron/core/catalog/catalog';
+import { inspectModelFolder } from '../electron/core/catalog/inspect-folder';
 import { REPO_ROOT } from '../electron/core/paths';
 import { computePlan } from '../electron/core/planner/plan';
 import { PYTHON, WsClient, tempDataDir, tinyModel } from '../electron/core/runs/integration/helpers';
@@ -37,12 +37,13 @@ test('a CPU run with a 0.3 GB memory budget: the check shrinks batch 16 to 4 x 4
   cleanup.push(() => ws.close());
   await ws.invoke('settings.set', { onboarded: true });
 
-  // The planner's own CPU plan for the demo model at batch 16 on rows of ~970 tokens.
-  const demo = loadCatalog(path.join(REPO_ROOT, 'resources')).find((m) => m.id === 'smollm2-135m-instruct')!;
-  const plan = computePlan({ hardware: CPU, model: demo, overrides: { batchSize: 16 }, datasetStats: { rows: 40, meanTokens: 950, p95Tokens: 973, maxTokens: 973 } });
+  // The planner's own CPU plan for the tiny test model (a local folder, as a user adds one) at batch 16 on rows
+  // of ~970 tokens: a model whose whole run, check included, takes seconds.
+  const model = tinyModel();
+  const plan = computePlan({ hardware: CPU, model: inspectModelFolder(model), overrides: { batchSize: 16 }, datasetStats: { rows: 40, meanTokens: 950, p95Tokens: 973, maxTokens: 973 } });
   assert.deepEqual([plan.fits, plan.device, plan.batch_size, plan.grad_accum, plan.max_seq_length], [true, 'cpu', 16, 1, 1024]);
   const data = writeLongRows(path.join(dataDir, 'long.jsonl'));
-  const run = await ws.invoke<RunSummary>('runs.start', { config: { model: tinyModel(), dataset: data, objective: 'sft', plan, maxSteps: 3, seed: 7, memoryCheck: { budgetGb: 0.3 }, name: 'memory check' } });
+  const run = await ws.invoke<RunSummary>('runs.start', { config: { model, dataset: data, objective: 'sft', plan, maxSteps: 3, seed: 7, memoryCheck: { budgetGb: 0.3 }, name: 'memory check' } });
 
   const browser: Browser = await launchBrowser();
   cleanup.push(() => browser.close());

@@ -10,6 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { PYTHON } from '../electron/core/runs/integration/helpers';
+import { DEMO_MODEL_ID } from '../electron/core/demo/ensure';
+import { seedDemoModel } from '../electron/core/demo/integration/seed';
 import { launchBrowser, launchHeadless, openApp, pageErrors, screenshotPath, type HeadlessApp } from './support/app';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-multi-gpu-e2e-'));
@@ -19,9 +21,10 @@ after(async () => {
 });
 
 let browser: Browser | null = null;
-async function app(name: string, env: NodeJS.ProcessEnv = {}): Promise<HeadlessApp> {
+async function app(name: string, env: NodeJS.ProcessEnv = {}, seed = false): Promise<HeadlessApp> {
   const dataDir = path.join(tmp, name);
   fs.mkdirSync(dataDir);
+  if (seed) await seedDemoModel(dataDir, { python: PYTHON });
   fs.writeFileSync(path.join(dataDir, 'settings.json'), JSON.stringify({ onboarded: true }));
   const a = await launchHeadless({ dataDir, env: { HONE_PYTHON: PYTHON, ...env } });
   cleanup.push(() => a.stop());
@@ -59,12 +62,12 @@ test('two GPUs picked together: the notice, then a DDP plan over both with per-c
 });
 
 test('the wizard trains the demo model with 2 CPU processes: a line per process in the live charts, 2 processes recorded', { timeout: 420_000 }, async () => {
-  const cpuApp = await app('cpu');
+  const cpuApp = await app('cpu', {}, true);
   const page = await openApp(browser!, cpuApp);
   const byTestId = (id: string) => page.getByTestId(id);
   await byTestId('step-hardware').waitFor();
   await byTestId('wizard-next').click();
-  await byTestId('model-option-hone-tiny-demo').click();
+  await byTestId(`model-option-${DEMO_MODEL_ID}`).click();
   await byTestId('wizard-next').click();
   await byTestId('dataset-sample-sft-sample').click();
   await byTestId('dataset-import').click();

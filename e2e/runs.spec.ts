@@ -10,6 +10,8 @@ import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import type { MetricPoint, RunDetail, RunEvent, RunSummary } from '../electron/shared/types/runs';
 import { PYTHON, WsClient, isMetrics, lossSteps, pidAlive, runConfig, tempDataDir } from '../electron/core/runs/integration/helpers';
+import { DEMO_MODEL_ID } from '../electron/core/demo/ensure';
+import { seedDemoModel } from '../electron/core/demo/integration/seed';
 import { launchBrowser, launchHeadless, openApp, pageErrors, screenshotPath, type HeadlessApp } from './support/app';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -101,6 +103,8 @@ const chartLastStep = async (page: Page, id = 'chart-loss') => Number(await page
 
 test('wizard to Train: the demo model on the sample data, charts grow, stop, resume, reload mid-run, complete; then compare, export, delete', { timeout: 600_000 }, async () => {
   assert.ok(sharedDataDir && crashRunId, 'runs after the crash test, on its data folder');
+  // The real SmolLM2 demo, as a PyPI conversion leaves it in the data folder.
+  await seedDemoModel(sharedDataDir, { python: PYTHON });
   const app = await server(sharedDataDir);
   const ws = await WsClient.connect(app.port, app.token);
   cleanup.push(() => ws.close());
@@ -114,7 +118,7 @@ test('wizard to Train: the demo model on the sample data, charts grow, stop, res
 
   await byTestId('step-hardware').waitFor();
   await byTestId('wizard-next').click();
-  await byTestId('model-option-hone-tiny-demo').click();
+  await byTestId(`model-option-${DEMO_MODEL_ID}`).click();
   await byTestId('wizard-next').click();
   await byTestId('dataset-sample-sft-sample').click();
   await byTestId('dataset-import').click();
@@ -124,7 +128,8 @@ test('wizard to Train: the demo model on the sample data, charts grow, stop, res
   await byTestId('wizard-next').click();
   await byTestId('step-train').waitFor();
   assert.match(await byTestId('train-plan').innerText(), /LORA/);
-  const MAX = 120;
+  // SmolLM2 takes seconds a step on two cores: enough steps to stop, resume and reload mid-run.
+  const MAX = 30;
   await byTestId('train-max-steps').fill(String(MAX));
   await page.screenshot({ path: screenshotPath('train-1-plan'), fullPage: true });
   await byTestId('train-start').click();

@@ -27,7 +27,7 @@ function hone(args: string[], script = path.join(REPO_ROOT, 'electron', 'cli', '
 }
 
 test('hone train --procs 2: a usage error, and no training starts', async () => {
-  const r = await hone(['train', '--model', 'hone-tiny-demo', '--data', 'resources/samples/sft-sample.jsonl', '--procs', '2']);
+  const r = await hone(['train', '--model', 'smollm2-135m-instruct', '--data', 'resources/samples/sft-sample.jsonl', '--procs', '2']);
   assert.equal(r.code, 2, r.stderr);
   assert.match(r.stderr, /hone train: unknown option --procs/);
   assert.equal(r.stdout, '');

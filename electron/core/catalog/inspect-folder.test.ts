@@ -33,7 +33,7 @@ function safetensors(tensors: Record<string, number[]>): Buffer {
   return Buffer.concat([len, json, Buffer.alloc(offset)]);
 }
 
-/** The tiny demo Llama's tensors (hidden 64, 4 layers, 4 heads, 2 KV heads, MLP 192, vocab 1024, untied head). */
+/** The tiny random test Llama's tensors (hidden 64, 4 layers, 4 heads, 2 KV heads, MLP 192, vocab 1024, untied head). */
 function tinyLlamaTensors(): Record<string, number[]> {
   const t: Record<string, number[]> = { 'model.embed_tokens.weight': [1024, 64], 'lm_head.weight': [1024, 64], 'model.norm.weight': [64] };
   for (let l = 0; l < 4; l++) {

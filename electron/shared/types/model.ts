@@ -38,6 +38,6 @@ export interface ModelSpec extends ModelArchitecture {
   ollamaBase?: string | null;
   /** Set for local folders; null for the demo model until its folder is built. */
   localPath?: string | null;
-  /** True for the tiny demo model that trains on a CPU. */
+  /** True for the demo model (SmolLM2-135M-Instruct): what "Try the demo" trains on a CPU. */
   demo?: boolean;
 }

@@ -1,5 +1,5 @@
 /**
- * A dataset of long chats (~950 tokens each for the tiny demo model's tokenizer) made from the bundled SFT
+ * A dataset of long chats (~950 tokens each for the tiny random test model's tokenizer) made from the bundled SFT
  * sample: 42 question/answer turns per row. Long rows give activations large enough for the memory check's
  * CPU measure (the process's RSS growth) to tell batch 8 from batch 4: about 0.35-0.45 GB against 0.2 GB.
  */
