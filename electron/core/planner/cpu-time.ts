@@ -46,7 +46,7 @@ export function cpuTime(i: CpuTimeInput): CpuTime {
   const eta = estimateEta(input);
   const run = i.overrides.maxSteps ? `${eta.steps} steps` : `${i.overrides.epochs ?? 1} epoch${(i.overrides.epochs ?? 1) === 1 ? '' : 's'} (${eta.steps} steps)`;
   const basis =
-    `${run} of ${i.settings.batchSize * i.settings.gradAccum} rows ≈ ${thousands(eta.tokens)} tokens x ${thousands(Math.round(eta.flopsPerToken / 1e6))} MFLOP per token ` +
+    `${run}, ${i.settings.batchSize * i.settings.gradAccum} rows each ≈ ${thousands(eta.tokens)} tokens x ${thousands(Math.round(eta.flopsPerToken / 1e6))} MFLOP per token ` +
     `(${i.settings.flops.method === 'full' ? '6' : '4'} per weight${i.settings.flops.gradientCheckpointing ? ', +2 to recompute activations' : ''}) at ${gflops(speed.flopsPerSecond)}` +
     ` (${speed.measured ? `measured on this machine: ${speed.how}` : speed.how}), plus about ${formatDuration(eta.seconds - eta.trainingSeconds)} to load and save`;
   const limit = DEFAULTS.cpuMaxHours * 3600;

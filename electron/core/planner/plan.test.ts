@@ -155,7 +155,7 @@ test('CPU only: the demo plans by time, with its ETA and why; the demo settings 
   // 40 steps x 4 rows, padded a little towards the longer rows of each micro-batch.
   assert.ok(demo.eta.tokens >= 40 * 4 * 79 && demo.eta.tokens <= 40 * 4 * 86, `${demo.eta.tokens} tokens`);
   assert.ok(demo.eta.seconds > 60 && demo.eta.seconds < 10 * 60, `${demo.eta.seconds} s`);
-  assert.match(demo.why!.eta!, /^About \d+ (s|min) on this CPU: 40 steps of 4 rows ≈ [\d,]+ tokens x \d+ MFLOP per token .* at 120 GFLOP\/s \(measured on this machine: test figure\)/);
+  assert.match(demo.why!.eta!, /^About \d+ (s|min) on this CPU: 40 steps, 4 rows each ≈ [\d,]+ tokens x \d+ MFLOP per token .* at 120 GFLOP\/s \(measured on this machine: test figure\)/);
   assert.match(demo.reasons[0], /No NVIDIA GPU: training runs on the CPU .* the time estimate says how long/);
   // Without a dataset there is nothing to time, and nothing is refused for it.
   const noData = computePlan({ hardware: cpu, model: byId('smollm2-1.7b-instruct'), catalogue, cpuSpeed: MEASURED });
