@@ -3,13 +3,18 @@
 //   Hardware step, and the plan trains on both with its strategy shown;
 // - this machine's CPU: the wizard trains the demo model with 2 processes (the Advanced panel), the live charts
 //   draw one line per process, and the run says it had 2 processes.
+// - the app killed (kill -9) under a 2-process run: no process of the run outlives it (it fails if a rank ignores
+//   its closed stdin and dead parent), and the restarted app finds the run interrupted and resumable.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { PYTHON } from '../electron/core/runs/integration/helpers';
+import type { Plan } from '../electron/shared/types/plan';
+import type { RunDetail, RunSummary } from '../electron/shared/types/runs';
+import { descendants, isAlive } from '../electron/core/sidecar/kill-tree';
+import { PYTHON, SFT_SAMPLE, WsClient, tinyModel } from '../electron/core/runs/integration/helpers';
 import { DEMO_MODEL_ID } from '../electron/core/demo/ensure';
 import { seedDemoModel } from '../electron/core/demo/integration/seed';
 import { launchBrowser, launchHeadless, openApp, pageErrors, screenshotPath, type HeadlessApp } from './support/app';
@@ -97,4 +102,35 @@ test('the wizard trains the demo model with 2 CPU processes: a line per process 
   assert.match(await byTestId('run-processes').innerText(), /2 processes/);
   assert.deepEqual(pageErrors.get(page), []);
   await page.close();
+});
+
+test('kill -9 the headless server under a 2-process run: the launcher and both ranks leave; after a restart the run is interrupted and resumable', { timeout: 420_000, skip: process.platform === 'win32' ? 'POSIX signals' : false }, async () => {
+  const first = await app('crash');
+  const ws = await WsClient.connect(first.port, first.token);
+  cleanup.push(() => ws.close());
+  // The tiny random model: what is under test is the process tree, not what the model learns.
+  const model = tinyModel();
+  const plan = await ws.invoke<Plan>('plan.compute', { model, overrides: { maxSeqLength: 64, batchSize: 2, gradAccum: 1, processes: 2 } });
+  assert.equal(plan.distributed?.processes, 2);
+  const run = await ws.invoke<RunSummary>('runs.start', { config: { model, dataset: SFT_SAMPLE, objective: 'sft', plan, maxSteps: 100_000, saveSteps: 2, evalSteps: null, seed: 5, name: 'killed under 2 processes' } });
+  await ws.waitFor((e) => e.runId === run.id && e.kind === 'sidecar' && e.event?.type === 'metrics' && (e.event as { step: number }).step >= 3, 300_000, 'step 3');
+  // Everything the server started: accelerate's launcher, torchrun's agent, the two ranks (and their helpers).
+  const tree = descendants(first.process.pid!);
+  assert.ok(tree.length >= 3, `a launcher and 2 ranks under the server: ${tree}`);
+  first.process.kill('SIGKILL');
+  await new Promise((r) => first.process.once('exit', r));
+  // Nobody is left holding the cores: rank 0 sees its stdin close and the stop reaches rank 1 through the
+  // ranks' control group; the launcher and agent leave when their ranks have.
+  const deadline = Date.now() + 30_000;
+  while (tree.some(isAlive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(tree.filter(isAlive), [], 'every process of the run has exited');
+
+  const second = await launchHeadless({ dataDir: first.dataDir, env: { HONE_PYTHON: PYTHON } });
+  cleanup.push(() => second.stop());
+  const ws2 = await WsClient.connect(second.port, second.token);
+  cleanup.push(() => ws2.close());
+  const after = await ws2.invoke<RunDetail>('runs.get', { runId: run.id });
+  assert.equal(after.status, 'interrupted');
+  assert.equal(after.resumable, true, 'a checkpoint of the 2-process run to resume from');
+  assert.equal(after.processes, 2);
 });
