@@ -1,5 +1,5 @@
 /**
- * Save as GGUF against a REAL Ollama (the CI-built v0.11.4) with the tiny Llama laid out as a finished run:
+ * Save as GGUF against a REAL Ollama (the CI-built v0.11.4; also run on 0.12.6) with the tiny Llama laid out as a finished run:
  * the file's magic, metadata and tensors; it loads back into Ollama from the file alone (blob + files) with
  * the chat template it carries, and chats; a model the user already sent is reused; what this Ollama cannot
  * produce, an absent Ollama, an adapter-only run and a blob that is not on this disk are refused with what to
@@ -201,7 +201,7 @@ describe('Save as GGUF (real Ollama)', { skip }, () => {
     const { deps } = core(server.host);
     const run = makeRunFolder(tmp, tiny, { id: 'run-q5' });
     const before = (await tags()).length;
-    await rejectsWith(exportGguf({ run, quantize: 'q5_K_M' }, deps), 'UNSUPPORTED_QUANT', /Ollama 0\.11\.4 cannot quantise to q5_K_M/);
+    await rejectsWith(exportGguf({ run, quantize: 'q5_K_M' }, deps), 'UNSUPPORTED_QUANT', new RegExp(`Ollama ${server.version.replace(/\./g, '\\.')} cannot quantise to q5_K_M`));
     assert.equal((await tags()).length, before);
     assert.equal(fs.existsSync(path.join(run, 'exports')), false);
   });
