@@ -13,7 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { seedDemoModel } from '../electron/core/demo/integration/seed';
 import { DEMO_MODEL_ID } from '../electron/core/demo/ensure';
 import { launchBrowser, launchElectron, launchHeadless, openApp, pageErrors, type HeadlessApp } from './support/app';
-import { startOllamaForTests, type TestOllama } from './support/ollama-server';
+import { ollamaForTestFile, type OllamaForTest } from './support/ollama-server';
 import { WizardPage } from './support/wizard-page';
 
 // The real SmolLM2 on two CPU cores: a few seconds a step; the behaviour itself is demo.spec.ts's to prove.
@@ -69,7 +69,7 @@ async function walkTheWizard(w: WizardPage, modelName: string): Promise<void> {
 }
 
 describe('acceptance: a new user gets from an empty data folder to a chatting fine-tuned demo model', () => {
-  let ollama: TestOllama | null = null;
+  let ollama: OllamaForTest | null = null;
   let ollamaHost: string;
   let app: HeadlessApp;
   let browser: Browser;
@@ -77,12 +77,8 @@ describe('acceptance: a new user gets from an empty data folder to a chatting fi
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-accept-'));
 
   before(async () => {
-    // npm test starts one Ollama for everything; run alone, the spec starts its own.
-    if (process.env.HONE_TEST_OLLAMA_HOST) ollamaHost = process.env.HONE_TEST_OLLAMA_HOST;
-    else {
-      ollama = await startOllamaForTests();
-      ollamaHost = ollama.host;
-    }
+    ollama = await ollamaForTestFile();
+    ollamaHost = ollama.host;
     // The demo model as a PyPI conversion leaves it (how it gets there is ensure.test.ts's business).
     await seedDemoModel(dataDir, { python: process.env.HONE_PYTHON });
     app = await launchHeadless({ dataDir, env: { OLLAMA_HOST: ollamaHost } });

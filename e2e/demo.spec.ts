@@ -15,14 +15,14 @@ import { seedDemoModel } from '../electron/core/demo/integration/seed';
 import { heldOutPrompts, inStyle, loadDemoStyle } from '../electron/core/demo/style';
 import { REPO_ROOT } from '../electron/core/paths';
 import { launchBrowser, launchHeadless, openApp, pageErrors, type HeadlessApp } from './support/app';
-import { startOllamaForTests, type TestOllama } from './support/ollama-server';
+import { ollamaForTestFile, type OllamaForTest } from './support/ollama-server';
 import { WizardPage } from './support/wizard-page';
 
 const PYTHON = process.env.HONE_PYTHON;
 const style = loadDemoStyle(path.join(REPO_ROOT, 'resources'));
 
 describe('acceptance: "Try the demo" on a CPU ends with base and tuned side by side in Ollama', { skip: PYTHON ? false : 'needs HONE_PYTHON (npm test sets it)' }, () => {
-  let ollama: TestOllama | null = null;
+  let ollama: OllamaForTest | null = null;
   let ollamaHost: string;
   let app: HeadlessApp;
   let browser: Browser;
@@ -31,11 +31,8 @@ describe('acceptance: "Try the demo" on a CPU ends with base and tuned side by s
 
   before(async () => {
     await seedDemoModel(dataDir, { python: PYTHON });
-    if (process.env.HONE_TEST_OLLAMA_HOST) ollamaHost = process.env.HONE_TEST_OLLAMA_HOST;
-    else {
-      ollama = await startOllamaForTests();
-      ollamaHost = ollama.host;
-    }
+    ollama = await ollamaForTestFile();
+    ollamaHost = ollama.host;
     const home = path.join(dataDir, 'home');
     fs.mkdirSync(home);
     // Its own HOME (no Hugging Face cache of this machine) and a Hub that cannot be reached, as in CI.

@@ -17,7 +17,7 @@ import type { RunDetail, RunSummary } from '../electron/shared/types/runs';
 import { REPO_ROOT } from '../electron/core/paths';
 import { sharedTinyModel, testPython } from '../electron/core/ollama/integration/fixtures';
 import { launchBrowser, launchHeadless, openApp, pageErrors, screenshotPath, type HeadlessApp } from './support/app';
-import { startOllamaForTests, type TestOllama } from './support/ollama-server';
+import { ollamaForTestFile, type OllamaForTest } from './support/ollama-server';
 
 const python = testPython();
 const rendererBuilt = fs.existsSync(path.join(REPO_ROOT, 'dist', 'renderer', 'index.html'));
@@ -60,7 +60,7 @@ async function wsClient(app: HeadlessApp) {
 }
 
 describe('Export: send a finished run to Ollama and chat with it', { skip }, () => {
-  let ollama: TestOllama | null = null;
+  let ollama: OllamaForTest | null = null;
   let ollamaHost: string;
   let app: HeadlessApp;
   let browser: Browser;
@@ -74,11 +74,8 @@ describe('Export: send a finished run to Ollama and chat with it', { skip }, () 
   const baseName = `hone-e2e/base-${process.pid}`;
 
   before(async () => {
-    if (process.env.HONE_TEST_OLLAMA_HOST) ollamaHost = process.env.HONE_TEST_OLLAMA_HOST;
-    else {
-      ollama = await startOllamaForTests();
-      ollamaHost = ollama.host;
-    }
+    ollama = await ollamaForTestFile();
+    ollamaHost = ollama.host;
     app = await launchHeadless({ dataDir, env: { OLLAMA_HOST: ollamaHost, HONE_PYTHON: python!, HOME: home } });
     const client = await wsClient(app);
     try {

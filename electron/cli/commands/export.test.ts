@@ -8,25 +8,22 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { makeRunFolder, sharedTinyAdapter, sharedTinyModel, testPython } from '../../core/ollama/integration/fixtures';
-import { startOllamaForTests, type TestOllama } from '../../core/ollama/integration/test-server';
+import { ollamaForTestFile, type OllamaForTest } from '../../core/ollama/integration/test-server';
 import { REPO_ROOT } from '../../core/paths';
 
 const skip = testPython() ? false : 'no Python for the tiny model (set HONE_PYTHON)';
 
 describe('hone export', { skip }, () => {
   let tmp: string;
-  let server: TestOllama | null = null;
+  let server: OllamaForTest | null = null;
   let host: string;
   let run: string;
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-cli-export-'));
     run = makeRunFolder(tmp, sharedTinyModel(), { id: 'cli-export', adapterDir: sharedTinyAdapter() });
-    if (process.env.HONE_TEST_OLLAMA_HOST) host = process.env.HONE_TEST_OLLAMA_HOST;
-    else {
-      server = await startOllamaForTests();
-      host = server.host;
-    }
+    server = await ollamaForTestFile();
+    host = server.host;
   });
 
   after(async () => {

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'node:test';
 import type { EvalLeg, EvalReport } from '../../../shared/types/eval';
 import type { Plan } from '../../../shared/types/plan';
 import { createCore, type Core } from '../../app';
-import { startOllamaForTests, type TestOllama } from '../../ollama/integration/test-server';
+import { ollamaForTestFile, type OllamaForTest } from '../../ollama/integration/test-server';
 import { REPO_ROOT } from '../../paths';
 import { getRunStore } from '../../store';
 import { copyStyleRun, sharedStyleRun, type StyleRun } from './style-run';
@@ -29,7 +29,7 @@ describe('evaluation on a real fine-tune (SmolLM2, weather → JSON)', { skip },
   let style: StyleRun;
   let dataDir: string;
   let core: Core;
-  let server: TestOllama | null = null;
+  let server: OllamaForTest | null = null;
   let host = '';
   const runId = 'style-json-run';
 
@@ -46,11 +46,8 @@ describe('evaluation on a real fine-tune (SmolLM2, weather → JSON)', { skip },
   before(async () => {
     style = await sharedStyleRun({ python: PYTHON, log: (l) => process.stderr.write(`${l}\n`) });
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-real-eval-'));
-    host = process.env.HONE_TEST_OLLAMA_HOST ?? '';
-    if (!host) {
-      server = await startOllamaForTests();
-      host = server.host;
-    }
+    server = await ollamaForTestFile();
+    host = server.host;
     core = createCore({ mode: 'headless', paths: { dataDir }, env: { ...process.env, HONE_PYTHON: PYTHON, OLLAMA_HOST: host } });
     const outputDir = copyStyleRun(style, path.join(dataDir, 'runs', runId));
     const plan = { modelId: style.model, objective: 'sft', method: 'lora', device: 'cpu', max_seq_length: 128, load_in_4bit: false } as Plan;

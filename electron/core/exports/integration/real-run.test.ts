@@ -18,7 +18,7 @@ import { hashFile, uploadBlob } from '../../ollama/blobs';
 import { createModel } from '../../ollama/create';
 import { loadHfTemplate } from '../../ollama/hf-template';
 import { testPython } from '../../ollama/integration/fixtures';
-import { startOllamaForTests, type TestOllama } from '../../ollama/integration/test-server';
+import { ollamaForTestFile, type OllamaForTest } from '../../ollama/integration/test-server';
 import { checkTemplate, folderTokenCounter } from '../../ollama/template-check';
 import { deriveTemplate } from '../../ollama/template-derive';
 import { REPO_ROOT } from '../../paths';
@@ -37,7 +37,7 @@ const PLAN: Plan = {
 
 describe('a real fine-tune, exported (SmolLM2-135M-Instruct, real Ollama)', { skip, timeout: 1_200_000 }, () => {
   let tmp: string;
-  let server: TestOllama | null = null;
+  let server: OllamaForTest | null = null;
   let host: string;
   let core: Core;
   let run: RunDetail;
@@ -48,11 +48,8 @@ describe('a real fine-tune, exported (SmolLM2-135M-Instruct, real Ollama)', { sk
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-real-export-'));
     home = path.join(tmp, 'home');
     fs.mkdirSync(path.join(home, '.lmstudio'), { recursive: true });
-    if (process.env.HONE_TEST_OLLAMA_HOST) host = process.env.HONE_TEST_OLLAMA_HOST;
-    else {
-      server = await startOllamaForTests();
-      host = server.host;
-    }
+    server = await ollamaForTestFile();
+    host = server.host;
     const model = await sharedRealModel({ python: python! });
     core = createCore({ mode: 'headless', paths: { dataDir: path.join(tmp, 'data') }, env: { ...process.env, HONE_PYTHON: python!, OLLAMA_HOST: host, HOME: home } });
     core.bus.on('exports.progress', (e) => events.push(e));

@@ -12,12 +12,12 @@ import type { ChatChunk } from '../../../shared/types/ollama';
 import { createContext } from '../../app';
 import { createOllamaHandlers } from '../handlers';
 import { sharedTinyModel, testPython } from './fixtures';
-import { startOllamaForTests, type TestOllama } from './test-server';
+import { ollamaForTestFile, type OllamaForTest } from './test-server';
 
 const skip = testPython() ? false : 'no Python for the tiny model (set HONE_PYTHON)';
 
 describe('chat through the core (real Ollama)', { skip }, () => {
-  let server: TestOllama | null = null;
+  let server: OllamaForTest | null = null;
   let tmp: string;
   let close: () => Promise<void>;
   let handlers: ReturnType<typeof createOllamaHandlers>;
@@ -27,11 +27,8 @@ describe('chat through the core (real Ollama)', { skip }, () => {
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-chat-it-'));
-    let host = process.env.HONE_TEST_OLLAMA_HOST;
-    if (!host) {
-      server = await startOllamaForTests();
-      host = server.host;
-    }
+    server = await ollamaForTestFile();
+    const host = server.host;
     baseUrl = `http://${host}`;
     const c = createContext({ mode: 'headless', paths: { dataDir: tmp }, env: { OLLAMA_HOST: host } });
     close = c.close;

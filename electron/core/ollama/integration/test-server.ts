@@ -103,6 +103,16 @@ export async function startOllamaForTests(opts: { port?: number; modelsDir?: str
   };
 }
 
+export type OllamaForTest = Pick<TestOllama, 'host' | 'stop'>;
+
+/** The Ollama a test file talks to: the one `npm test` started for every file (HONE_TEST_OLLAMA_HOST), or, when the
+ *  file runs alone, a server of its own. stop() stops only a server this call started. */
+export async function ollamaForTestFile(): Promise<OllamaForTest> {
+  const shared = process.env.HONE_TEST_OLLAMA_HOST;
+  if (shared) return { host: shared, stop: async () => {} };
+  return startOllamaForTests();
+}
+
 /**
  * A pass-through HTTP proxy in front of a real Ollama, for tests that must see the traffic: which blobs were
  * POSTed (a second send must upload none), and a hook that fires as request bodies stream through, so a

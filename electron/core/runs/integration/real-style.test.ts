@@ -19,7 +19,7 @@ import { after, before, describe, it } from 'node:test';
 import { seedDemoModel } from '../../demo/integration/seed';
 import { heldOutPrompts, inStyle, loadDemoStyle } from '../../demo/style';
 import { ciCacheDir } from '../../models/integration/real-model';
-import { startOllamaForTests, type TestOllama } from '../../ollama/integration/test-server';
+import { ollamaForTestFile, type OllamaForTest } from '../../ollama/integration/test-server';
 import { REPO_ROOT } from '../../paths';
 
 const PYTHON = process.env.HONE_PYTHON;
@@ -60,7 +60,7 @@ function linkTree(src: string, dst: string): void {
 
 describe('acceptance: the demo learns its style, and the style survives into Ollama (real SmolLM2)', { skip }, () => {
   let dataDir = '';
-  let server: TestOllama | null = null;
+  let server: OllamaForTest | null = null;
   let host = '';
   let runDir = '';
 
@@ -81,11 +81,8 @@ describe('acceptance: the demo learns its style, and the style survives into Oll
   before(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-real-style-'));
     fs.mkdirSync(path.join(dataDir, 'home'));
-    host = process.env.HONE_TEST_OLLAMA_HOST ?? '';
-    if (!host) {
-      server = await startOllamaForTests();
-      host = server.host;
-    }
+    server = await ollamaForTestFile();
+    host = server.host;
   });
 
   after(async () => {
