@@ -30,6 +30,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sidecar_run import train_with_sidecar  # bench/ is on sys.path when a script here runs
+
 REPO = Path(__file__).resolve().parents[1]
 RUNTIME = REPO / "python-runtime"
 DATA = REPO / "resources" / "samples" / "style-sample.jsonl"
@@ -59,21 +61,7 @@ def env() -> dict[str, str]:
 def run_sidecar(model: Path, out: Path, steps: int) -> dict:
     config = {"model_path": str(model), "dataset_path": str(DATA), "output_dir": str(out), "objective": "sft",
               "method": "lora", "max_steps": steps, "save_steps": steps * 10, "merge": False, **SETTINGS}
-    proc = subprocess.Popen([PYTHON, "-m", "hone_sidecar"], cwd=RUNTIME, env=env(), text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    assert proc.stdin and proc.stdout
-    proc.stdin.write(json.dumps({"cmd": "start", "config": config}) + "\n")
-    proc.stdin.flush()
-    last = None
-    for line in proc.stdout:
-        last = json.loads(line)
-        if last["type"] in ("done", "error"):
-            break
-    proc.stdin.close()
-    proc.wait(timeout=300)
-    if not last or last["type"] != "done":
-        raise SystemExit(f"sidecar run failed: {last}")
-    s = json.loads((out / "summary.json").read_text())
+    s = train_with_sidecar(PYTHON, RUNTIME, env(), config, timeout=300)
     return {"tokens": s["tokens_seen"], "runtime": s["train_runtime_s"], "steps": s["final_step"], "loss": s["final_loss"]}
 
 

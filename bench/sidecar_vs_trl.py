@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from sidecar_run import train_with_sidecar  # bench/ is on sys.path when a script here runs
+
 REPO = Path(__file__).resolve().parents[1]
 RUNTIME = REPO / "python-runtime"
 DATA = REPO / "resources" / "samples" / "sft-sample.jsonl"
@@ -41,20 +43,7 @@ def env(threads: int) -> dict[str, str]:
 def run_sidecar(model: Path, out: Path, steps: int, threads: int) -> dict:
     config = {"model_path": str(model), "dataset_path": str(DATA), "output_dir": str(out), "objective": "sft",
               "method": "lora", "max_steps": steps, "save_steps": steps, **SETTINGS}
-    proc = subprocess.Popen([PYTHON, "-m", "hone_sidecar"], cwd=RUNTIME, env=env(threads), text=True,
-                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
-    proc.stdin.write(json.dumps({"cmd": "start", "config": config}) + "\n")
-    proc.stdin.flush()
-    last = None
-    for line in proc.stdout:
-        last = json.loads(line)
-        if last["type"] in ("done", "error"):
-            break
-    proc.stdin.close()
-    proc.wait(timeout=120)
-    if not last or last["type"] != "done":
-        raise SystemExit(f"sidecar run failed: {last}")
-    summary = json.loads((out / "summary.json").read_text())
+    summary = train_with_sidecar(PYTHON, RUNTIME, env(threads), config, timeout=120)
     return {"runtime": summary["train_runtime_s"], "steps": summary["final_step"], "loss": summary["final_loss"]}
 
 
