@@ -17,6 +17,7 @@ import { descendants, isAlive } from '../electron/core/sidecar/kill-tree';
 import { PYTHON, SFT_SAMPLE, WsClient, tinyModel } from '../electron/core/runs/integration/helpers';
 import { DEMO_MODEL_ID } from '../electron/core/demo/ensure';
 import { seedDemoModel } from '../electron/core/demo/integration/seed';
+import { WizardPage } from './support/wizard-page';
 import { launchBrowser, launchHeadless, openApp, pageErrors, screenshotPath, type HeadlessApp } from './support/app';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'hone-multi-gpu-e2e-'));
@@ -70,15 +71,7 @@ test('the wizard trains the demo model with 2 CPU processes: a line per process 
   const cpuApp = await app('cpu', {}, true);
   const page = await openApp(browser!, cpuApp);
   const byTestId = (id: string) => page.getByTestId(id);
-  await byTestId('step-hardware').waitFor();
-  await byTestId('wizard-next').click();
-  await byTestId(`model-option-${DEMO_MODEL_ID}`).click();
-  await byTestId('wizard-next').click();
-  await byTestId('dataset-sample-sft-sample').click();
-  await byTestId('dataset-import').click();
-  await byTestId('dataset-imported').waitFor({ timeout: 60_000 });
-  await byTestId('wizard-next').click();
-  await page.locator('[data-testid="plan-card"][data-fits="yes"]').waitFor({ timeout: 60_000 });
+  await new WizardPage(page, 'multi-gpu').toMethod(DEMO_MODEL_ID);
   await page.locator('[data-testid="plan-advanced"] summary').click();
   await byTestId('advanced-processes').fill('2');
   await byTestId('plan-row-strategy').waitFor();

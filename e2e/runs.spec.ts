@@ -12,6 +12,7 @@ import type { MetricPoint, RunDetail, RunEvent, RunSummary } from '../electron/s
 import { PYTHON, WsClient, isMetrics, lossSteps, pidAlive, runConfig, tempDataDir } from '../electron/core/runs/integration/helpers';
 import { DEMO_MODEL_ID } from '../electron/core/demo/ensure';
 import { seedDemoModel } from '../electron/core/demo/integration/seed';
+import { WizardPage } from './support/wizard-page';
 import { launchBrowser, launchHeadless, openApp, pageErrors, screenshotPath, type HeadlessApp } from './support/app';
 
 const cleanup: (() => Promise<void> | void)[] = [];
@@ -116,15 +117,7 @@ test('wizard to Train: the demo model on the sample data, charts grow, stop, res
   const byTestId = (id: string) => page.getByTestId(id);
   const status = (s: string) => page.locator(`[data-testid="train-status"][data-status="${s}"]`);
 
-  await byTestId('step-hardware').waitFor();
-  await byTestId('wizard-next').click();
-  await byTestId(`model-option-${DEMO_MODEL_ID}`).click();
-  await byTestId('wizard-next').click();
-  await byTestId('dataset-sample-sft-sample').click();
-  await byTestId('dataset-import').click();
-  await byTestId('dataset-imported').waitFor({ timeout: 60_000 });
-  await byTestId('wizard-next').click();
-  await page.locator('[data-testid="plan-card"][data-fits="yes"]').waitFor({ timeout: 60_000 });
+  await new WizardPage(page, 'runs').toMethod(DEMO_MODEL_ID);
   await byTestId('wizard-next').click();
   await byTestId('step-train').waitFor();
   assert.match(await byTestId('train-plan').innerText(), /LORA/);

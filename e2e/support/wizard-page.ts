@@ -58,6 +58,19 @@ export class WizardPage {
     await this.byTestId('dataset-rendered-row').first().waitFor();
   }
 
+  /** A returning user from the Hardware step to a Method step whose plan fits: `modelId`, then the bundled SFT sample imported. */
+  async toMethod(modelId: string): Promise<void> {
+    await this.byTestId('step-hardware').waitFor();
+    await this.byTestId('wizard-next').click();
+    await this.byTestId(`model-option-${modelId}`).click();
+    await this.byTestId('wizard-next').click();
+    await this.byTestId('dataset-sample-sft-sample').click();
+    await this.byTestId('dataset-import').click();
+    await this.byTestId('dataset-imported').waitFor({ timeout: 60_000 });
+    await this.byTestId('wizard-next').click();
+    await this.page.locator('[data-testid="plan-card"][data-fits="yes"]').waitFor({ timeout: 60_000 });
+  }
+
   async importDataset(): Promise<void> {
     await this.byTestId('dataset-import').click();
     await this.byTestId('dataset-imported').waitFor();
