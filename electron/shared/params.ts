@@ -206,6 +206,7 @@ const SettingsPatch = z.strictObject({
   hubProxy: z.string().max(2048).nullable().optional(),
   modelsDir: FilePath.nullable().optional(),
   evalAfterTraining: z.boolean().optional(),
+  // Any of the cost fields: merged into the stored ones, so edits of two fields in quick succession both stay.
   evalCost: z
     .strictObject({
       hostedPricePer1M: z.number().nonnegative().max(1e9).nullable(),
@@ -213,6 +214,7 @@ const SettingsPatch = z.strictObject({
       watts: z.number().nonnegative().max(1e6).nullable(),
       currency: Text(16).min(1),
     })
+    .partial()
     .optional(),
   confirmPythonPath: z.literal(true).optional(),
 });

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RequestHandlers } from '../../shared/contract';
+import { DEFAULT_COSTS } from '../../shared/eval-cost';
 import { HoneError } from '../../shared/errors';
 import type { SettingsPatch } from '../../shared/params';
 import type { CoreContext } from '../context';
@@ -48,7 +49,8 @@ export function createSettingsHandlers(ctx: CoreContext): Pick<RequestHandlers, 
     },
     'settings.set': async (patch: SettingsPatch) => {
       await migrated;
-      const { hfToken, confirmPythonPath, ...change } = patch;
+      const { hfToken, confirmPythonPath, evalCost, ...rest } = patch;
+      const change = evalCost ? { ...rest, evalCost: { ...DEFAULT_COSTS, ...ctx.settings.get().evalCost, ...evalCost } } : rest;
       if (change.pythonPath !== undefined && change.pythonPath !== null && change.pythonPath !== ctx.settings.get().pythonPath) {
         if (confirmPythonPath !== true) {
           throw new HoneError('BAD_REQUEST', 'Changing the Python Hone runs needs the user\'s confirmation.', 'Confirm the change in Settings (it sends confirmPythonPath: true).');

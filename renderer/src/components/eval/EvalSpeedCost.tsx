@@ -29,7 +29,9 @@ function NumberField({ label, value, testId, onCommit, suffix }: { label: string
 export function EvalSpeedCost({ report }: { report: EvalReport }) {
   const { settings, save } = useSettings();
   const costs: CostSettings = { ...DEFAULT_COSTS, ...(settings?.evalCost ?? {}) };
-  const setCost = (patch: Partial<CostSettings>) => void save({ evalCost: { ...costs, ...patch } });
+  // Only the field that changed: the core merges it into the stored costs. Sending all of them from this render
+  // would put back a field another edit had just saved (two fields committed in quick succession lost the first).
+  const setCost = (patch: Partial<CostSettings>) => void save({ evalCost: patch });
   const c = costComparison(report, costs);
   const o = report.ollama;
   return (
