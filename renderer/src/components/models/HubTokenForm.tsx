@@ -18,7 +18,11 @@ export function HubTokenForm() {
   const { token, tokenError, setToken } = useDownloads();
   const [value, setValue] = useState('');
   const save = async () => {
-    if (await setToken(value)) setValue('');
+    // Out of the field as soon as it is sent, not a render after the status says "saved" (the spec caught the
+    // token still in the page then); put back only when the core refused it, so the user can correct it.
+    const typed = value;
+    setValue('');
+    if (!(await setToken(typed))) setValue(typed);
   };
   return (
     <div data-testid="download-token">
